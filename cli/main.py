@@ -1,0 +1,17 @@
+"""The ``dondoc`` console command. Sub-commands live in sibling modules."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="dondoc",
+    help="dondoc — đôn đốc thực hiện kế hoạch cải cách hành chính.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """dondoc — đôn đốc thực hiện kế hoạch cải cách hành chính."""

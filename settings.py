@@ -1,0 +1,48 @@
+"""The one settings object of dondoc, read from the environment (prefix ``DONDOC_``).
+
+``DATABASE_URL`` and ``TEMPORAL_ADDRESS`` are also accepted without the prefix because
+that is how operators and docker-compose files usually spell them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; entry points build it once and pass it down."""
+
+    model_config = SettingsConfigDict(env_prefix="DONDOC_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DONDOC_DATABASE_URL", "DATABASE_URL")
+    )
+    temporal_address: str | None = Field(
+        default=None, validation_alias=AliasChoices("DONDOC_TEMPORAL_ADDRESS", "TEMPORAL_ADDRESS")
+    )
+    temporal_namespace: str = "default"
+    task_queue: str = "dondoc-tasks"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_sender: str = "dondoc@localhost"
+
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    base_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The SQLAlchemy URL: DATABASE_URL if set, else a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'dondoc.db').resolve()}"
