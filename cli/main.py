@@ -15,3 +15,6 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """dondoc — đôn đốc thực hiện kế hoạch cải cách hành chính."""
+
+
+from cli import deadline as _deadline  # noqa: E402,F401  registers `dondoc deadline`
