@@ -1,0 +1,1 @@
+"""Running dondoc: the embedded Temporal dev server, activation of plans, simulation."""
