@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -233,12 +233,19 @@ async def connect(settings: Settings) -> Client:
 
 
 @contextlib.asynccontextmanager
-async def temporal_client(settings: Settings, *, ui: bool = True, announce: bool = True) -> AsyncIterator[Client]:
+async def temporal_client(
+    settings: Settings,
+    *,
+    ui: bool = True,
+    announce: bool = True,
+    on_start: Callable[[DevServer], None] | None = None,
+) -> AsyncIterator[Client]:
     """A client for ``settings``, starting the embedded dev server if needed.
 
     Joins ``TEMPORAL_ADDRESS`` when set, else an embedded server already running for the
     same data directory; otherwise starts one, announces its address in the data dir and
-    stops it (SIGTERM, then SIGKILL) when the block exits.
+    stops it (SIGTERM, then SIGKILL) when the block exits. ``on_start`` is called with
+    the server when this call started one.
     """
     try:
         existing: Client | None = await connect(settings)
@@ -254,6 +261,8 @@ async def temporal_client(settings: Settings, *, ui: bool = True, announce: bool
         client = await server.wait_ready(settings.temporal_namespace)
         if announce:
             address_file.write_text(server.address)
+        if on_start is not None:
+            on_start(server)
         yield client
     finally:
         if announce and address_file.is_file() and address_file.read_text().strip() == server.address:
