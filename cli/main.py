@@ -18,3 +18,7 @@ def main() -> None:
 
 
 from cli import deadline as _deadline  # noqa: E402,F401  registers `dondoc deadline`
+from cli.plan import plan_app as _plan_app  # noqa: E402
+
+app.add_typer(_plan_app, name="plan")
+from cli import runtime as _runtime  # noqa: E402,F401  registers `dondoc up/worker/simulate`, `plan activate`

@@ -1,0 +1,222 @@
+"""``dondoc up``, ``dondoc worker``, ``dondoc simulate``: running the durable side of dondoc."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from cli.main import app
+from domain.db import create_schema, make_engine
+from domain.models import Occurrence, OccurrenceStatus, Plan, PlanStatus, Task
+from settings import Settings
+
+err_console = Console(stderr=True)
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """``module.name`` if that part of dondoc is installed yet, else None."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+@contextlib.asynccontextmanager
+async def _services(settings: Settings, engine: Engine, console: Console) -> AsyncIterator[None]:
+    """Start the optional services next to the worker, stop them on exit.
+
+    HOOK: services from other parts of dondoc join here as they land: the outbox
+    dispatcher (``notifications.scheduler.start_dispatcher``), the local SMTP catcher
+    (``notifications.catcher.start_catcher``) and the web dashboard (``web.server.serve``).
+    """
+    stoppers: list[Any] = []
+    catcher = _optional("notifications.catcher", "start_catcher")
+    if catcher is not None and not settings.smtp_host:
+        stoppers.append(await _maybe_await(catcher(settings)))
+        console.print("Hộp thư thử nghiệm (SMTP cục bộ) đang chạy.")
+    dispatcher = _optional("notifications.scheduler", "start_dispatcher")
+    if dispatcher is not None:
+        stoppers.append(await _maybe_await(dispatcher(settings, engine)))
+        console.print("Bộ gửi thông báo (outbox) đang chạy.")
+    else:
+        console.print("[yellow]Chưa có bộ gửi thông báo: thông báo được xếp hàng trong cơ sở dữ liệu.[/yellow]")
+    web = _optional("web.server", "serve")
+    web_task = asyncio.create_task(web(settings, engine)) if web is not None else None
+    try:
+        yield
+    finally:
+        if web_task is not None:
+            web_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await web_task
+        for stopper in reversed(stoppers):
+            await _stop(stopper)
+
+
+async def _maybe_await(value: Any) -> Any:
+    return await value if asyncio.iscoroutine(value) else value
+
+
+async def _stop(handle: Any) -> None:
+    """Stop whatever a service's start function returned (callable, .stop(), .shutdown())."""
+    if handle is None:
+        return
+    for name in ("stop", "shutdown", "close"):
+        method = getattr(handle, name, None)
+        if method is not None:
+            await _maybe_await(method())
+            return
+    if callable(handle):
+        await _maybe_await(handle())
+
+
+def print_status(engine: Engine, console: Console, today: date | None = None) -> None:
+    """A short Vietnamese status: active plans, tasks, open and overdue occurrences."""
+    today = today or date.today()
+    with Session(engine) as session:
+        plans = session.exec(select(func.count()).select_from(Plan).where(Plan.status == PlanStatus.ACTIVE)).one()
+        tasks = session.exec(select(func.count()).select_from(Task)).one()
+        open_rows = session.exec(
+            select(Occurrence, Task)
+            .join(Task, Task.id == Occurrence.task_id)
+            .where(Occurrence.status == OccurrenceStatus.OPEN)
+            .order_by(Occurrence.due)
+        ).all()
+    overdue = sum(1 for occ, _ in open_rows if occ.effective_due < today)
+    console.print(
+        f"Đang theo dõi {plans} kế hoạch, {tasks} nhiệm vụ; "
+        f"{len(open_rows)} kỳ chưa hoàn thành, trong đó {overdue} kỳ đã quá hạn."
+    )
+    upcoming = [(o, t) for o, t in open_rows if o.effective_due >= today][:8]
+    if not upcoming:
+        if not plans:
+            console.print("Chưa có kế hoạch nào: chạy 'dondoc plan activate REVIEW.yaml' để bắt đầu.")
+            _deadline_demo(console, today.year)
+        return
+    table = Table(title="Hạn sắp tới")
+    table.add_column("Hạn")
+    table.add_column("Nhiệm vụ")
+    table.add_column("Kỳ")
+    for occ, task in upcoming:
+        table.add_row(f"{occ.effective_due:%d/%m/%Y}", f"{task.code} {task.title[:60]}", occ.period)
+    console.print(table)
+
+
+def _deadline_demo(console: Console, year: int) -> None:
+    """Show how a few real deadline phrases expand, so a new user sees what dondoc reads."""
+    from domain.calendar import WorkCalendar
+    from domain.deadlines import expand, parse_deadline
+
+    table = Table(title=f"Ví dụ cách đọc thời hạn (năm {year})")
+    table.add_column("Thời hạn ghi trong kế hoạch")
+    table.add_column("Các hạn")
+    calendar = WorkCalendar()
+    for text in (
+        "theo Quý trước ngày 20 của tháng cuối Quý",
+        f"trước 15/10/{year}",
+        "cuối năm (chậm nhất 10 ngày sau khi kết thúc năm)",
+    ):
+        dues = expand(parse_deadline(text, year), year, calendar)
+        table.add_row(text, ", ".join(f"{d.due:%d/%m/%Y}" for d in dues))
+    console.print(table)
+
+
+async def _up(settings: Settings, console: Console) -> None:
+    from runtime.devserver import DevServer, temporal_client
+    from worker import build_worker, serve, stop_on_signals
+
+    engine = make_engine(settings.effective_database_url)
+    create_schema(engine)
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    started: list[DevServer] = []
+    async with temporal_client(settings, ui=True, on_start=started.append) as client:
+        target = client.service_client.config.target_host
+        where = f"máy chủ Temporal nhúng {target}" if started else f"Temporal tại {target}"
+        console.print(f"dondoc đang chạy với {where}, cơ sở dữ liệu {settings.effective_database_url}.")
+        if started and started[0].ui_port:
+            console.print(f"Giao diện Temporal: http://{started[0].host}:{started[0].ui_port}")
+        async with _services(settings, engine, console):
+            print_status(engine, console)
+            console.print("Nhấn Ctrl-C để dừng.")
+            await serve(build_worker(client, settings, engine), stop)
+    console.print("Đã dừng dondoc.")
+
+
+@app.command("up")
+def up() -> None:
+    """Chạy dondoc: máy chủ Temporal nhúng (nếu chưa đặt TEMPORAL_ADDRESS), worker và các dịch vụ."""
+    asyncio.run(_up(Settings(), err_console))
+
+
+@app.command("worker")
+def worker_command() -> None:
+    """Chỉ chạy worker (tham gia TEMPORAL_ADDRESS hoặc máy chủ nhúng đang chạy)."""
+    from worker import run_worker
+
+    asyncio.run(run_worker(Settings()))
+
+
+def activate_command(
+    review: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp rà soát (REVIEW.yaml) đã hết lỗi."),
+    org: Path = typer.Option(None, "--org", exists=True, dir_okay=False, help="Tệp tổ chức (mặc định: tệp ghi trong tệp rà soát)."),
+    concurrency: int = typer.Option(32, "--concurrency", min=1, max=500, help="Số lệnh khởi động gửi đồng thời."),
+) -> None:
+    """Lưu kế hoạch vào cơ sở dữ liệu và khởi động quy trình đôn đốc cho từng nhiệm vụ."""
+    from runtime.activation import ActivationError, activate
+    from runtime.devserver import TemporalUnavailable
+
+    try:
+        report = asyncio.run(activate(review, org, Settings(), concurrency=concurrency, console=err_console))
+    except (ActivationError, TemporalUnavailable) as error:
+        err_console.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    typer.echo(report.summary())
+
+
+@app.command("simulate")
+def simulate_command(
+    review: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp rà soát (REVIEW.yaml)."),
+    year: int = typer.Option(..., "--year", "-y", help="Năm cần mô phỏng."),
+    as_json: bool = typer.Option(False, "--json", help="In JSON thay cho bảng."),
+    complete_on_time: float = typer.Option(0.7, "--complete-on-time", min=0.0, max=1.0, help="Tỉ lệ kỳ hoàn thành đúng hạn; phần còn lại chia đều trễ hạn / không hoàn thành."),
+    seed: int = typer.Option(0, "--seed", help="Hạt giống ngẫu nhiên (cùng hạt giống → cùng kết quả)."),
+    org: Path = typer.Option(None, "--org", exists=True, dir_okay=False, help="Tệp tổ chức (mặc định: tệp ghi trong tệp rà soát)."),
+) -> None:
+    """Chạy thử cả năm của kế hoạch trên máy chủ thử nghiệm tua nhanh thời gian và in lịch đôn đốc."""
+    from runtime.activation import ActivationError
+    from runtime.simulate import simulate
+    from runtime.timeline import render
+
+    try:
+        result = asyncio.run(simulate(review, year, complete_on_time=complete_on_time, seed=seed, org_path=org))
+    except ActivationError as error:
+        err_console.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return
+    render(result.summary, Console(), result.names)
+
+
+def _register_plan_commands() -> None:
+    """Add ``dondoc plan activate`` to the importer's ``plan`` sub-app."""
+    from cli.plan import plan_app
+
+    plan_app.command("activate")(activate_command)
+
+
+_register_plan_commands()

@@ -1,0 +1,224 @@
+"""``dondoc plan activate``: store a reviewed plan and start one TaskWorkflow per task.
+
+Idempotent end to end: the DB rows are upserted by natural keys (see plan_store), the
+workflow ID is derived from organisation, plan and task codes, and a start that finds
+the workflow running is not a second start. A task whose reviewed content changed
+(revision hash) is sent the new definition; a removed task is cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import Engine
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from domain.db import create_schema, make_engine, session_scope
+from runtime import workflow_bridge as bridge
+from runtime.plan_store import StoredTask, plan_code, store_tasks, upsert_plan
+from settings import Settings
+
+# Starts in flight at once: enough to keep the server busy, few enough not to hit the
+# namespace's RPC and poller limits on the dev server.
+DEFAULT_CONCURRENCY = 32
+
+
+class ActivationError(ValueError):
+    """The plan cannot be activated; the message is for the user (Vietnamese)."""
+
+
+@dataclass
+class ActivationReport:
+    """What one activation did."""
+
+    plan_code: str
+    organisation_code: str
+    workflows: dict[str, str] = field(default_factory=dict)  # task code -> workflow ID
+    counts: Counter = field(default_factory=Counter)  # started, unchanged, updated, restarted, cancelled
+
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"Kế hoạch {self.plan_code}: {len(self.workflows)} nhiệm vụ; "
+            f"khởi động {c['started']}, không đổi {c['unchanged']}, cập nhật {c['updated']}, "
+            f"khởi động lại {c['restarted']}, huỷ {c['cancelled']}."
+        )
+
+
+def load_inputs(review_path: Path, org_path: Path | None) -> tuple[Any, Any, Path]:
+    """Load and check the review file and its organisation file.
+
+    Raises:
+        ActivationError: the review has errors, or no organisation file is known.
+    """
+    from domain.organisation import load_organisation
+    from ingest.review import ReviewError, load_review
+
+    try:
+        review = load_review(review_path)
+    except ReviewError as error:
+        lines = [f"  dòng {p.line}: {p.message}" if p.line else f"  {p.message}" for p in error.problems]
+        raise ActivationError(
+            f"Tệp rà soát {review_path} còn {len(error.problems)} lỗi, chưa thể kích hoạt:\n" + "\n".join(lines)
+        ) from None
+    if org_path is None:
+        if not review.organisation:
+            raise ActivationError(
+                f"Tệp rà soát {review_path} không ghi tệp tổ chức (organisation): hãy dùng --org ORG.yaml."
+            )
+        org_path = (review_path.parent / review.organisation).resolve()
+    return review, load_organisation(org_path), org_path
+
+
+def store(engine: Engine, review: Any, org_config: Any, review_path: Path) -> tuple[Any, Any, list[StoredTask]]:
+    """Write organisation, plan, tasks and occurrences in one transaction."""
+    from domain.organisation import sync_organisation
+    from domain.policy import DEFAULT_POLICY
+
+    with session_scope(engine) as session:
+        org = sync_organisation(session, org_config)
+        session.flush()
+        code = plan_code(review.plan.year, review.plan.number, review.plan.title)
+        plan = upsert_plan(session, org, review, code, DEFAULT_POLICY.to_dict(), str(review_path))
+        standing = getattr(review.plan, "standing_coordinator", None)
+        if standing:
+            unit = org_config.resolve_unit(standing)
+            if unit is not None:
+                plan.standing_unit_id = bridge.unit_id(session, org.id, unit.code)
+        stored = store_tasks(
+            session, plan, review, org_config.resolve_unit, org_config.work_calendar(),
+            bridge.workflow_id_for, org.code,
+        )
+        return org, plan, stored
+
+
+async def _apply(client: Client, settings: Settings, engine: Engine, item: StoredTask, plan: Any, org: Any) -> str:
+    """Bring one task's workflow in line with the DB; return what was done."""
+    handle = client.get_workflow_handle(item.workflow_id)
+    if item.change == "removed":
+        try:
+            await bridge.cancel(handle)
+            return "cancelled"
+        except Exception:  # never started, or already closed: nothing to cancel
+            return "unchanged"
+    workflow_input = bridge.build_input(engine, item.task_id)
+    try:
+        await client.start_workflow(
+            bridge.WORKFLOW_RUN, workflow_input, id=item.workflow_id, task_queue=settings.task_queue,
+            # A failed or terminated run may be replaced; a completed one (all done,
+            # cancelled) is not resurrected by activating the same plan again.
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        )
+        return "started"
+    except WorkflowAlreadyStartedError:
+        pass
+    if item.change == "unchanged":
+        return "unchanged"
+    description = await handle.describe()
+    if description.status == WorkflowExecutionStatus.RUNNING:
+        await bridge.send_definition(handle, workflow_input)
+        return "updated"
+    # Closed (e.g. completed) but the task changed: a new run with the new definition.
+    await client.start_workflow(
+        bridge.WORKFLOW_RUN, workflow_input, id=item.workflow_id, task_queue=settings.task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    )
+    return "restarted"
+
+
+async def start_workflows(
+    client: Client,
+    settings: Settings,
+    engine: Engine,
+    plan: Any,
+    org: Any,
+    stored: list[StoredTask],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    console: Console | None = None,
+) -> Counter:
+    """Start/update the workflows of ``stored`` with at most ``concurrency`` RPCs in flight."""
+    gate = asyncio.Semaphore(concurrency)
+    counts: Counter = Counter()
+    progress = Progress(
+        TextColumn("[bold]Khởi động quy trình"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console or Console(stderr=True), transient=False, disable=console is None,
+    )
+
+    async def one(item: StoredTask, bar: Any) -> None:
+        async with gate:
+            counts[await _apply(client, settings, engine, item, plan, org)] += 1
+        progress.advance(bar)
+
+    with progress:
+        bar = progress.add_task("start", total=len(stored))
+        await asyncio.gather(*(one(item, bar) for item in stored))
+    return counts
+
+
+async def activate_loaded(
+    review: Any,
+    org_config: Any,
+    review_path: Path,
+    settings: Settings,
+    client: Client,
+    engine: Engine,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    console: Console | None = None,
+) -> ActivationReport:
+    """Activate an already loaded review (used by the CLI, the simulator and the benchmark)."""
+    org, plan, stored = store(engine, review, org_config, review_path)
+    report = ActivationReport(plan_code=plan.code, organisation_code=org.code)
+    report.workflows = {s.code: s.workflow_id for s in stored if s.change != "removed"}
+    report.counts = await start_workflows(
+        client, settings, engine, plan, org, stored, concurrency=concurrency, console=console
+    )
+    return report
+
+
+async def activate(
+    review_path: Path,
+    org_path: Path | None,
+    settings: Settings,
+    *,
+    client: Client | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    console: Console | None = None,
+) -> ActivationReport:
+    """Store the plan of ``review_path`` and start its task workflows.
+
+    Args:
+        review_path: a review file without errors (a file with errors is refused).
+        org_path: the organisation file; default: the one the review file names.
+        settings: database and Temporal settings.
+        client: a connected client; default: TEMPORAL_ADDRESS or the embedded server
+            (started for the duration of the call if none is running).
+        concurrency: maximum workflow-start RPCs in flight.
+        console: where the progress bar goes (stderr in the CLI); None for none.
+
+    Raises:
+        ActivationError: the review file has errors or names no organisation.
+    """
+    review_path = Path(review_path).resolve()
+    review, org_config, _ = load_inputs(review_path, Path(org_path).resolve() if org_path else None)
+    engine = make_engine(settings.effective_database_url)
+    create_schema(engine)
+    if client is not None:
+        return await activate_loaded(
+            review, org_config, review_path, settings, client, engine, concurrency=concurrency, console=console
+        )
+    from runtime.devserver import temporal_client
+
+    async with temporal_client(settings, ui=False) as own_client:
+        return await activate_loaded(
+            review, org_config, review_path, settings, own_client, engine, concurrency=concurrency, console=console
+        )

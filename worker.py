@@ -1,0 +1,106 @@
+"""The dondoc Temporal worker: task workflows and their activities on one task queue.
+
+Run it with ``dondoc worker`` (or ``python -m worker``); ``dondoc up`` runs it together
+with the embedded dev server and the notification services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.task_activities import TaskActivities
+from domain.db import create_schema, make_engine
+from settings import Settings
+from workflows.task import TaskWorkflow
+
+# Activities write small rows to SQLite; a few threads are plenty and keep SQLite's
+# single-writer lock from becoming a queue of blocked threads.
+ACTIVITY_THREADS = 8
+
+
+def activity_methods(instance: object) -> list[Callable[..., Any]]:
+    """The bound ``@activity.defn`` methods of ``instance``, in name order."""
+    found = []
+    for name in sorted(dir(type(instance))):
+        attr = getattr(type(instance), name, None)
+        if callable(attr) and hasattr(attr, "__temporal_activity_definition"):
+            found.append(getattr(instance, name))
+    return found
+
+
+def build_worker(
+    client: Client,
+    settings: Settings,
+    engine: Engine,
+    *,
+    extra_workflows: Sequence[type] = (),
+    extra_activities: Sequence[Callable[..., Any]] = (),
+    **worker_options: Any,
+) -> Worker:
+    """The worker for ``settings.task_queue`` with TaskWorkflow and TaskActivities(engine).
+
+    Args:
+        client: connected Temporal client.
+        settings: read for the task queue.
+        engine: SQLAlchemy engine the activities write to.
+        extra_workflows: more workflow classes (simulation driver, benchmarks).
+        extra_activities: more activity callables.
+        **worker_options: passed to :class:`temporalio.worker.Worker`.
+    """
+    activities = activity_methods(TaskActivities(engine)) + list(extra_activities)
+    if any(not inspect.iscoroutinefunction(a) for a in activities):
+        worker_options.setdefault("activity_executor", ThreadPoolExecutor(ACTIVITY_THREADS))
+        worker_options.setdefault("max_concurrent_activities", ACTIVITY_THREADS)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[TaskWorkflow, *extra_workflows],
+        activities=activities,
+        **worker_options,
+    )
+
+
+async def serve(worker: Worker, stop: asyncio.Event) -> None:
+    """Run ``worker`` until ``stop`` is set, then shut it down gracefully."""
+    async with worker:
+        await stop.wait()
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """Set ``stop`` on SIGINT/SIGTERM (a second signal is not needed to exit)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-POSIX
+            pass
+
+
+async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run the worker until SIGINT/SIGTERM (or ``stop``).
+
+    Joins ``TEMPORAL_ADDRESS`` or the embedded server of the data directory, and starts
+    the embedded dev server itself if neither is running.
+    """
+    from runtime.devserver import temporal_client
+
+    engine = make_engine(settings.effective_database_url)
+    create_schema(engine)
+    if stop is None:
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+    async with temporal_client(settings) as client:
+        await serve(build_worker(client, settings, engine), stop)
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m worker`
+    asyncio.run(run_worker(Settings()))
