@@ -1,0 +1,157 @@
+"""The Government Office's four status buckets of a plan's occurrences (pure).
+
+The overview, the task list, the CLI and the Excel export all classify through
+:func:`classify` so that the same occurrence is counted the same way everywhere.
+
+Rules:
+- a completed occurrence (confirmed, or reported and awaiting the coordinator's
+  confirmation) is *on time* when it was completed on or before its effective due
+  date (the extended one if an extension was granted), otherwise *late*;
+- an open occurrence is *in progress on time* up to and including its due date, and
+  *overdue* from the next day on;
+- a cancelled occurrence is in no bucket.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from domain.models import OccurrenceStatus
+
+
+class Bucket(str, enum.Enum):
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    ON_TRACK = "on_track"
+    OVERDUE = "overdue"
+
+
+BUCKETS: tuple[Bucket, ...] = (Bucket.DONE_ON_TIME, Bucket.DONE_LATE, Bucket.ON_TRACK, Bucket.OVERDUE)
+
+LABELS: dict[Bucket, str] = {
+    Bucket.DONE_ON_TIME: "Hoàn thành đúng hạn",
+    Bucket.DONE_LATE: "Hoàn thành quá hạn",
+    Bucket.ON_TRACK: "Đang thực hiện trong hạn",
+    Bucket.OVERDUE: "Quá hạn chưa hoàn thành",
+}
+
+# One colour per bucket everywhere (web, Excel, terminal): green, amber, blue, red.
+COLOURS: dict[Bucket, str] = {
+    Bucket.DONE_ON_TIME: "#1a7f37",
+    Bucket.DONE_LATE: "#b35900",
+    Bucket.ON_TRACK: "#0b5cad",
+    Bucket.OVERDUE: "#c62828",
+}
+RICH_STYLES: dict[Bucket, str] = {
+    Bucket.DONE_ON_TIME: "green",
+    Bucket.DONE_LATE: "dark_orange",
+    Bucket.ON_TRACK: "blue",
+    Bucket.OVERDUE: "bold red",
+}
+
+STATUS_LABELS: dict[OccurrenceStatus, str] = {
+    OccurrenceStatus.OPEN: "Chưa hoàn thành",
+    OccurrenceStatus.SUBMITTED: "Đã báo cáo, chờ xác nhận",
+    OccurrenceStatus.DONE: "Đã hoàn thành",
+    OccurrenceStatus.CANCELLED: "Đã huỷ",
+}
+
+
+def local_date(moment: datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> date | None:
+    """The calendar day of an aware (or UTC-naive, as SQLite returns it) timestamp in ``tz``."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(tz)).date()
+
+
+def classify(status: OccurrenceStatus | str, due: date, completed_on: date | None, today: date) -> Bucket | None:
+    """The bucket of one occurrence.
+
+    Args:
+        status: the occurrence's stored status.
+        due: its effective due date (extended if an extension was granted).
+        completed_on: the local day the completion was reported, if any.
+        today: the local day the classification is made for.
+
+    Returns:
+        The bucket, or None for a cancelled occurrence.
+    """
+    status = OccurrenceStatus(status)
+    if status == OccurrenceStatus.CANCELLED:
+        return None
+    if status in (OccurrenceStatus.DONE, OccurrenceStatus.SUBMITTED):
+        # A completion without a recorded day is taken as made today (conservative).
+        day = completed_on or today
+        return Bucket.DONE_ON_TIME if day <= due else Bucket.DONE_LATE
+    return Bucket.ON_TRACK if today <= due else Bucket.OVERDUE
+
+
+def days_overdue(due: date, today: date) -> int:
+    """Calendar days past ``due`` (0 when not past)."""
+    return max(0, (today - due).days)
+
+
+@dataclass
+class Counts:
+    """Occurrences per bucket, plus how many completions await confirmation."""
+
+    done_on_time: int = 0
+    done_late: int = 0
+    on_track: int = 0
+    overdue: int = 0
+    awaiting_confirmation: int = 0
+
+    def add(self, bucket: Bucket | None, *, submitted: bool = False) -> None:
+        """Count one occurrence (``None``, i.e. cancelled, is not counted)."""
+        if bucket is None:
+            return
+        setattr(self, bucket.value, getattr(self, bucket.value) + 1)
+        if submitted:
+            self.awaiting_confirmation += 1
+
+    def get(self, bucket: Bucket) -> int:
+        return getattr(self, bucket.value)
+
+    @property
+    def total(self) -> int:
+        return self.done_on_time + self.done_late + self.on_track + self.overdue
+
+    def percent(self, bucket: Bucket) -> float:
+        """Share of ``bucket`` in the total, 0-100 (0 when empty)."""
+        return 100.0 * self.get(bucket) / self.total if self.total else 0.0
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            **{b.value: self.get(b) for b in BUCKETS},
+            "awaiting_confirmation": self.awaiting_confirmation,
+            "total": self.total,
+        }
+
+
+@dataclass
+class Aggregate:
+    """Counts overall and grouped by any number of keys per occurrence (units, area)."""
+
+    overall: Counts = field(default_factory=Counts)
+    groups: dict[Hashable, Counts] = field(default_factory=dict)
+
+    def add(self, bucket: Bucket | None, keys: Iterable[Hashable] = (), *, submitted: bool = False) -> None:
+        if bucket is None:
+            return
+        self.overall.add(bucket, submitted=submitted)
+        for key in dict.fromkeys(keys):  # a unit named twice counts once
+            self.groups.setdefault(key, Counts()).add(bucket, submitted=submitted)
+
+
+def aggregate(items: Iterable[tuple[Bucket | None, Iterable[Hashable]]]) -> Aggregate:
+    """Count ``(bucket, group keys)`` pairs overall and per key."""
+    result = Aggregate()
+    for bucket, keys in items:
+        result.add(bucket, keys)
+    return result

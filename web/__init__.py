@@ -1,0 +1,1 @@
+"""The dondoc web dashboard and JSON API (FastAPI, server-rendered Jinja2 pages)."""

@@ -1,0 +1,249 @@
+"""Officer, coordinator and chairman actions: checked here, carried out by the task workflow.
+
+Each action is sent to the task's workflow as an update (or a signal when the workflow
+defines it as one); the workflow's activities write the resulting state and events to
+the database, which the pages then read back. The web pages, the JSON API and the CLI
+all go through :func:`perform`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import uuid
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException
+from sqlmodel import Session, select
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from domain.models import Occurrence, OccurrenceStatus, Officer, Task, TaskStatus
+from web.auth import CurrentUser, can_act_as_owner, can_decide_extension, can_review
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+# Action name -> (message class in workflows.task_types, workflow method name).
+MESSAGES: dict[str, tuple[str, str]] = {
+    "submit": ("SubmitCompletion", "submit_completion"),
+    "review": ("ReviewCompletion", "review_completion"),
+    "request_extension": ("RequestExtension", "request_extension"),
+    "decide_extension": ("DecideExtension", "decide_extension"),
+    "reassign": ("Reassign", "reassign"),
+}
+
+ACTION_LABELS = {
+    "submit": "Báo cáo hoàn thành",
+    "review": "Xác nhận kết quả",
+    "request_extension": "Đề nghị gia hạn",
+    "decide_extension": "Quyết định gia hạn",
+    "reassign": "Giao lại",
+}
+
+
+class ActionError(Exception):
+    """An action that cannot be carried out; ``status`` is the HTTP status, the message Vietnamese."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def http(self) -> HTTPException:
+        return HTTPException(status_code=self.status, detail=self.message)
+
+
+@dataclass
+class ActionRequest:
+    """What the user asked for, as read from a form, a JSON body or the command line."""
+
+    kind: str
+    occurrence_key: str
+    note: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)  # document_number, document_date, link, file
+    accepted: bool | None = None  # review / decide_extension
+    new_due: date | None = None  # request_extension / decide_extension
+    reason: str = ""
+    to_username: str | None = None  # reassign
+
+
+def _types() -> Any:
+    return importlib.import_module("workflows.task_types")
+
+
+def _workflow() -> Any:
+    return importlib.import_module("workflows.task").TaskWorkflow
+
+
+def check_permission(user: CurrentUser, task: Task, occurrence: Occurrence, kind: str) -> None:
+    """Raise :class:`ActionError` (403) unless ``user`` may do ``kind`` on the occurrence."""
+    if kind in ("submit", "request_extension"):
+        allowed = can_act_as_owner(user, task.lead_units, occurrence.lead_username)
+        who = "công chức chủ trì nhiệm vụ này hoặc cơ quan thường trực"
+    elif kind in ("review", "reassign"):
+        allowed = can_review(user)
+        who = "cơ quan thường trực"
+    elif kind == "decide_extension":
+        allowed = can_decide_extension(user)
+        who = "Chủ tịch hoặc Phó Chủ tịch UBND"
+    else:
+        raise ActionError(400, f"Thao tác không hợp lệ: {kind}")
+    if not allowed:
+        raise ActionError(403, f"Bạn không có quyền thực hiện thao tác này: chỉ {who} mới được {ACTION_LABELS[kind].lower()}.")
+
+
+def check_state(task: Task, occurrence: Occurrence, kind: str) -> None:
+    """Refuse (409) an action that makes no sense in the occurrence's current state."""
+    status = OccurrenceStatus(occurrence.status)
+    if task.status != TaskStatus.ACTIVE or status == OccurrenceStatus.CANCELLED:
+        raise ActionError(409, "Nhiệm vụ/kỳ này đã bị huỷ.")
+    if kind == "submit" and status != OccurrenceStatus.OPEN:
+        raise ActionError(409, "Kỳ này đã được báo cáo hoàn thành.")
+    if kind == "review" and status != OccurrenceStatus.SUBMITTED:
+        raise ActionError(409, "Kỳ này không có báo cáo nào đang chờ xác nhận.")
+    if kind in ("request_extension", "decide_extension", "reassign") and status == OccurrenceStatus.DONE:
+        raise ActionError(409, "Kỳ này đã hoàn thành.")
+
+
+def validate(session: Session, user: CurrentUser, request: ActionRequest, occurrence: Occurrence) -> None:
+    """Field checks that do not depend on the workflow (400)."""
+    if request.kind == "submit":
+        ev = request.evidence
+        if not any(ev.get(k) for k in ("document_number", "link", "file", "note")) and not request.note.strip():
+            raise ActionError(400, "Cần có minh chứng: số văn bản, đường dẫn, tệp đính kèm hoặc ghi chú.")
+    if request.kind == "review" and request.accepted is None:
+        raise ActionError(400, "Cần chọn xác nhận hoặc trả lại.")
+    if request.kind == "request_extension":
+        if request.new_due is None:
+            raise ActionError(400, "Cần ghi ngày đề nghị gia hạn đến.")
+        if request.new_due <= occurrence.effective_due:
+            raise ActionError(400, f"Ngày gia hạn phải sau hạn hiện tại ({occurrence.effective_due:%d/%m/%Y}).")
+        if not request.reason.strip():
+            raise ActionError(400, "Cần ghi lý do đề nghị gia hạn.")
+    if request.kind == "decide_extension":
+        if request.accepted is None:
+            raise ActionError(400, "Cần chọn đồng ý hoặc không đồng ý gia hạn.")
+        if request.accepted and request.new_due is not None and request.new_due <= occurrence.due:
+            raise ActionError(400, "Ngày gia hạn phải sau hạn ban đầu.")
+    if request.kind == "reassign":
+        target = session.exec(
+            select(Officer).where(Officer.organisation_id == user.organisation_id, Officer.username == request.to_username)
+        ).first()
+        if target is None or not target.active:
+            raise ActionError(400, "Không tìm thấy công chức được giao.")
+
+
+def build_message(request: ActionRequest, actor: str) -> Any:
+    """The workflow's message dataclass for ``request`` (fields it does not have are left out)."""
+    class_name, _ = MESSAGES[request.kind]
+    cls = getattr(_types(), class_name)
+    ev = request.evidence
+    candidates: dict[str, Any] = {
+        "occurrence_key": request.occurrence_key,
+        "actor": actor,
+        "note": request.note or ev.get("note") or "",
+        "evidence": dict(ev),
+        "document_number": ev.get("document_number"),
+        "document_date": ev.get("document_date"),
+        "link": ev.get("link"),
+        "file": ev.get("file"),
+        "accepted": request.accepted,
+        "approved": request.accepted,
+        "granted": request.accepted,
+        "new_due": request.new_due,
+        "requested_due": request.new_due,
+        "to": request.new_due,
+        "reason": request.reason or request.note,
+        "username": request.to_username,
+        "to_username": request.to_username,
+        "new_lead": request.to_username,
+        "assignee": request.to_username,
+    }
+    names = {f.name for f in fields(cls)} if is_dataclass(cls) else set(getattr(cls, "model_fields", {}))
+    return cls(**{k: v for k, v in candidates.items() if k in names})
+
+
+async def send(client: Client, workflow_id: str, kind: str, message: Any) -> Any:
+    """Deliver ``message`` to the task workflow: update if it is one, else signal."""
+    method = getattr(_workflow(), MESSAGES[kind][1])
+    handle = client.get_workflow_handle(workflow_id)
+    if hasattr(method, "_defn") or hasattr(method, "__temporal_update_definition"):
+        return await handle.execute_update(method, message)
+    await handle.signal(method, message)
+    return None
+
+
+def _failure_message(error: BaseException) -> str:
+    cause = error
+    while getattr(cause, "cause", None) is not None:
+        cause = cause.cause
+    return getattr(cause, "message", None) or str(cause)
+
+
+async def perform(
+    client_provider: Any, engine: Any, user: CurrentUser | None, task_id: int, request: ActionRequest, *, actor: str | None = None,
+) -> Occurrence:
+    """Check and carry out one action; return the occurrence as stored afterwards.
+
+    Args:
+        client_provider: async callable returning a Temporal client.
+        engine: the dondoc database (read before and after).
+        user: the logged-in user, or None for the command line (an operator on the server).
+        task_id: the task (must belong to the user's organisation: 404 otherwise).
+        request: the action.
+        actor: recorded as the actor when ``user`` is None.
+
+    Raises:
+        ActionError: 404 unknown task/occurrence, 403 not allowed, 400 bad input,
+            409 wrong state, 502 the workflow refused or could not be reached.
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        task = session.get(Task, task_id)
+        if task is None or (user is not None and task.organisation_id != user.organisation_id):
+            raise ActionError(404, "Không tìm thấy nhiệm vụ.")
+        occurrence = session.exec(
+            select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.key == request.occurrence_key)
+        ).first()
+        if occurrence is None:
+            raise ActionError(404, "Không tìm thấy kỳ thực hiện.")
+        if user is not None:
+            check_permission(user, task, occurrence, request.kind)
+            validate(session, user, request, occurrence)
+        check_state(task, occurrence, request.kind)
+        if not task.workflow_id:
+            raise ActionError(409, "Nhiệm vụ chưa được kích hoạt (chưa có quy trình đôn đốc).")
+        workflow_id = task.workflow_id
+        occurrence_id = occurrence.id
+    try:
+        client = await client_provider()
+        message = build_message(request, user.username if user is not None else (actor or "admin"))
+        await send(client, workflow_id, request.kind, message)
+    except WorkflowUpdateFailedError as error:
+        raise ActionError(409, f"Quy trình từ chối thao tác: {_failure_message(error)}") from error
+    except RPCError as error:
+        raise ActionError(502, f"Không gửi được tới quy trình đôn đốc: {error.message}") from error
+    except RuntimeError as error:
+        raise ActionError(503, str(error)) from error
+    with Session(engine, expire_on_commit=False) as session:
+        return session.get(Occurrence, occurrence_id)
+
+
+def safe_filename(name: str) -> str:
+    """A file name safe to store: no path, ASCII-ish, bounded."""
+    base = Path(name or "minh-chung").name
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "minh-chung"
+    return base[-100:]
+
+
+def store_upload(upload_dir: Path, organisation_id: int, task_id: int, filename: str, data: bytes) -> str:
+    """Save an evidence file; return its path relative to ``upload_dir``."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ActionError(400, "Tệp đính kèm quá lớn (tối đa 20 MB).")
+    relative = Path(str(organisation_id)) / str(task_id) / f"{uuid.uuid4().hex[:12]}-{safe_filename(filename)}"
+    target = upload_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return relative.as_posix()

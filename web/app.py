@@ -1,0 +1,140 @@
+"""The dashboard's FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+
+from domain.status import BUCKETS, COLOURS, LABELS, STATUS_LABELS
+from settings import Settings
+from web.auth import SessionSigner, load_secret
+from web.deps import LoginRequired
+from web.labels import DATA_LABELS, EVIDENCE_LABELS, event_label
+from web.queries import AREA_LABELS, SnapshotCache
+
+HERE = Path(__file__).resolve().parent
+
+ClientFactory = Callable[[], Awaitable[Client]]
+
+
+class TemporalGate:
+    """Connects to Temporal on first use and keeps the client."""
+
+    def __init__(self, factory: ClientFactory | None) -> None:
+        self.factory = factory
+        self._client: Client | None = None
+        self._lock = asyncio.Lock()
+
+    async def client(self) -> Client:
+        if self._client is None:
+            if self.factory is None:
+                raise RuntimeError("Chưa cấu hình kết nối Temporal.")
+            async with self._lock:
+                if self._client is None:
+                    self._client = await self.factory()
+        return self._client
+
+
+def _fmt_date(value: date | datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=ZoneInfo("UTC"))
+        return value.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    env = templates.env
+    env.filters["d"] = lambda v: _fmt_date(v, settings.timezone)
+    env.filters["urlq"] = lambda v: quote(str(v), safe="")
+    env.globals.update(
+        BUCKETS=BUCKETS, BUCKET_LABELS=LABELS, BUCKET_COLOURS=COLOURS, STATUS_LABELS=STATUS_LABELS,
+        AREA_LABELS=AREA_LABELS, EVIDENCE_LABELS=EVIDENCE_LABELS, DATA_LABELS=DATA_LABELS, event_label=event_label,
+    )
+    return templates
+
+
+def create_app(
+    settings: Settings,
+    engine: Engine,
+    temporal_client_factory: ClientFactory | None = None,
+    *,
+    session_seconds: int | None = None,
+) -> FastAPI:
+    """Build the dashboard.
+
+    Args:
+        settings: read for the data directory (uploads, signing key), time zone, base URL.
+        engine: the dondoc database.
+        temporal_client_factory: async callable returning a connected Temporal client;
+            called once, on the first action that must reach a task workflow.
+        session_seconds: session lifetime (default 8 hours).
+    """
+    from web import api, pages
+
+    app = FastAPI(
+        title="dondoc API",
+        description="API của dondoc: theo dõi và đôn đốc thực hiện kế hoạch cải cách hành chính.",
+        version="1.0",
+        docs_url=None,  # the stock docs page loads its assets from a CDN; /api/docs is served locally
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.temporal = TemporalGate(temporal_client_factory)
+    signer = SessionSigner(load_secret(Path(settings.data_dir)))
+    if session_seconds is not None:
+        signer.max_age = session_seconds
+    app.state.signer = signer
+    app.state.snapshots = SnapshotCache(engine, settings.timezone)
+    app.state.templates = make_templates(settings)
+    app.state.upload_dir = Path(settings.data_dir).resolve() / "uploads"
+    app.state.secure_cookies = settings.base_url.startswith("https://")
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, _exc: LoginRequired) -> Any:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "Chưa đăng nhập."}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Any:
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/ical/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return app.state.templates.TemplateResponse(
+            request, "error.html", {"status": exc.status_code, "message": exc.detail, "user": None},
+            status_code=exc.status_code,
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def _health() -> dict:
+        return {"ok": True}
+
+    return app
+
+
+def page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """Render ``template`` with the common context."""
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)

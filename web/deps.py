@@ -1,0 +1,68 @@
+"""Request-scoped helpers: the DB session, the logged-in user, the CSRF check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import Depends, HTTPException, Request
+from sqlmodel import Session
+
+from domain.models import Officer, Organisation, Role
+from web.auth import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, CurrentUser, csrf_matches
+from web.queries import unit_codes_of
+
+
+class LoginRequired(Exception):
+    """No valid session: pages redirect to the login form, the API answers 401."""
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+def session_data(request: Request) -> dict[str, Any] | None:
+    """The verified session payload of the request (cached on the request)."""
+    if not hasattr(request.state, "session_data"):
+        signer = request.app.state.signer
+        request.state.session_data = signer.loads(request.cookies.get(SESSION_COOKIE))
+    return request.state.session_data
+
+
+def optional_user(request: Request, db: Session = Depends(get_db)) -> CurrentUser | None:
+    """The logged-in officer, or None."""
+    data = session_data(request)
+    if not data or not data.get("u"):
+        return None
+    officer = db.get(Officer, int(data["u"]))
+    # A deactivated account, or one moved to another organisation, loses its session.
+    if officer is None or not officer.active or officer.organisation_id != data.get("o"):
+        return None
+    org = db.get(Organisation, officer.organisation_id)
+    return CurrentUser(
+        id=officer.id, username=officer.username, full_name=officer.full_name, role=Role(officer.role),
+        organisation_id=officer.organisation_id, organisation_name=org.name if org else "",
+        unit_codes=unit_codes_of(db, officer.id), csrf_token=str(data.get("c", "")),
+    )
+
+
+def current_user(user: CurrentUser | None = Depends(optional_user)) -> CurrentUser:
+    """The logged-in officer; raises :class:`LoginRequired` otherwise."""
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a state-changing request whose CSRF token (form field or header) is missing or wrong."""
+    data = session_data(request) or {}
+    given = request.headers.get(CSRF_HEADER)
+    if not given:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            given = value if isinstance(value, str) else None
+    if not csrf_matches(data.get("c"), given):
+        raise HTTPException(status_code=403, detail="Phiên làm việc không hợp lệ (thiếu mã chống giả mạo CSRF). Hãy tải lại trang.")

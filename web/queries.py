@@ -1,0 +1,289 @@
+"""Read side shared by the web pages, the JSON API, the CLI and the exports.
+
+Every function takes an ``organisation_id`` and never returns rows of another
+organisation. The overview needs every occurrence of the organisation classified for
+today; :class:`SnapshotCache` keeps that classification per organisation and day and
+rebuilds it only when the data changed (a cheap version query), so pages stay fast
+with tens of thousands of occurrences.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from domain.models import (
+    Event,
+    Occurrence,
+    OccurrenceStatus,
+    Officer,
+    OfficerUnit,
+    Organisation,
+    Plan,
+    PlanStatus,
+    Task,
+    TaskStatus,
+    Unit,
+)
+from domain.status import Aggregate, Bucket, classify, days_overdue, local_date
+
+AREA_LABELS: dict[str, str] = {
+    "chi_dao": "Công tác chỉ đạo, điều hành",
+    "the_che": "Cải cách thể chế",
+    "tthc": "Cải cách thủ tục hành chính",
+    "to_chuc": "Cải cách tổ chức bộ máy",
+    "cong_vu": "Cải cách chế độ công vụ",
+    "tai_chinh": "Cải cách tài chính công",
+    "so_hoa": "Xây dựng chính quyền điện tử, chính quyền số",
+    "tuyen_truyen": "Công tác tuyên truyền",
+    "khac": "Khác",
+}
+
+
+def today_in(tz: str) -> date:
+    """Today's date in ``tz``."""
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+@dataclass(frozen=True)
+class OccRow:
+    """One occurrence with what the pages need of its task, classified for a day."""
+
+    id: int
+    key: str
+    period: str
+    nominal: date
+    due: date
+    extended_due: date | None
+    status: OccurrenceStatus
+    completed_on: date | None
+    lead_username: str | None
+    task_id: int
+    task_code: str
+    title: str
+    area: str
+    area_label: str
+    lead_units: tuple[str, ...]
+    coordinating_units: tuple[str, ...]
+    plan_id: int
+    plan_code: str
+    bucket: Bucket | None
+    days_overdue: int
+
+    @property
+    def effective_due(self) -> date:
+        return self.extended_due or self.due
+
+
+@dataclass
+class Snapshot:
+    """Every live occurrence of one organisation, classified for ``today``."""
+
+    organisation_id: int
+    today: date
+    rows: list[OccRow]
+    units: dict[str, str]  # code -> name
+    by_unit: Aggregate = field(default_factory=Aggregate)
+    by_area: Aggregate = field(default_factory=Aggregate)
+    plans: dict[str, str] = field(default_factory=dict)  # code -> title
+
+    def upcoming(self, days: int = 14) -> list[OccRow]:
+        """Open occurrences due from today to ``today + days``, soonest first."""
+        end = self.today + timedelta(days=days)
+        rows = [r for r in self.rows if r.status == OccurrenceStatus.OPEN and self.today <= r.effective_due <= end]
+        return sorted(rows, key=lambda r: (r.effective_due, r.task_code))
+
+    def overdue(self) -> list[OccRow]:
+        """Overdue occurrences, most days overdue first."""
+        rows = [r for r in self.rows if r.bucket == Bucket.OVERDUE]
+        return sorted(rows, key=lambda r: (-r.days_overdue, r.task_code))
+
+    def unit_name(self, code: str) -> str:
+        return self.units.get(code, code)
+
+
+def _version(session: Session, organisation_id: int) -> tuple:
+    """A cheap fingerprint that changes whenever anything the snapshot shows changes."""
+    occ = session.exec(
+        select(func.count(Occurrence.id), func.max(Occurrence.updated_at), func.max(Occurrence.id))
+        .where(Occurrence.organisation_id == organisation_id)
+    ).one()
+    event = session.exec(select(func.max(Event.id)).where(Event.organisation_id == organisation_id)).one()
+    tasks = session.exec(
+        select(func.count(Task.id), func.max(Task.id), func.sum(Task.status == TaskStatus.ACTIVE))
+        .where(Task.organisation_id == organisation_id)
+    ).one()
+    plans = session.exec(
+        select(func.count(Plan.id), func.sum(Plan.status == PlanStatus.ACTIVE)).where(Plan.organisation_id == organisation_id)
+    ).one()
+    units = session.exec(select(func.count(Unit.id)).where(Unit.organisation_id == organisation_id)).one()
+    return (tuple(occ), event, tuple(tasks), tuple(plans), units)
+
+
+def build_snapshot(session: Session, organisation_id: int, today: date, tz: str) -> Snapshot:
+    """Load and classify every live occurrence of the organisation (one query)."""
+    units = dict(session.exec(select(Unit.code, Unit.name).where(Unit.organisation_id == organisation_id)).all())
+    plans = dict(session.exec(
+        select(Plan.code, Plan.title).where(Plan.organisation_id == organisation_id, Plan.status == PlanStatus.ACTIVE)
+    ).all())
+    query = (
+        select(
+            Occurrence.id, Occurrence.key, Occurrence.period, Occurrence.nominal, Occurrence.due,
+            Occurrence.extended_due, Occurrence.status, Occurrence.completed_at, Occurrence.lead_username,
+            Task.id, Task.code, Task.title, Task.area, Task.area_label, Task.lead_units, Task.coordinating_units,
+            Plan.id, Plan.code,
+        )
+        .join(Task, Task.id == Occurrence.task_id)
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(
+            Occurrence.organisation_id == organisation_id,
+            Task.organisation_id == organisation_id,
+            Task.status == TaskStatus.ACTIVE,
+            Plan.status == PlanStatus.ACTIVE,
+            Occurrence.status != OccurrenceStatus.CANCELLED,
+        )
+        .order_by(Plan.id, Task.id, Occurrence.due)
+    )
+    snapshot = Snapshot(organisation_id, today, [], units, plans=plans)
+    for (oid, key, period, nominal, due, ext, status, completed_at, lead_user,
+         tid, tcode, title, area, area_label, leads, coords, pid, pcode) in session.exec(query).all():
+        status = OccurrenceStatus(status)
+        completed_on = local_date(completed_at, tz)
+        effective = ext or due
+        bucket = classify(status, effective, completed_on, today)
+        row = OccRow(
+            oid, key, period, nominal, due, ext, status, completed_on, lead_user,
+            tid, tcode, title, area or "khac", area_label or AREA_LABELS.get(area, area or "Khác"),
+            tuple(leads or ()), tuple(coords or ()), pid, pcode,
+            bucket, days_overdue(effective, today) if bucket == Bucket.OVERDUE else 0,
+        )
+        snapshot.rows.append(row)
+        submitted = status == OccurrenceStatus.SUBMITTED
+        snapshot.by_unit.add(bucket, row.lead_units, submitted=submitted)
+        snapshot.by_area.add(bucket, (row.area,), submitted=submitted)
+    return snapshot
+
+
+class SnapshotCache:
+    """Snapshots per (organisation, day), rebuilt when the data's fingerprint changes.
+
+    ``max_age`` bounds how long a snapshot is trusted even if the fingerprint did not
+    move (a writer that changes a row without touching anything the fingerprint sees).
+    """
+
+    def __init__(self, engine: Engine, tz: str, max_age: float = 30.0) -> None:
+        self.engine = engine
+        self.tz = tz
+        self.max_age = max_age
+        self._entries: dict[int, tuple[tuple, float, Snapshot]] = {}
+        self._locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
+
+    def get(self, organisation_id: int, today: date | None = None) -> Snapshot:
+        """The current snapshot of the organisation."""
+        today = today or today_in(self.tz)
+        with Session(self.engine) as session:
+            version = (today, _version(session, organisation_id))
+            entry = self._entries.get(organisation_id)
+            if entry and entry[0] == version and time.monotonic() - entry[1] < self.max_age:
+                return entry[2]
+            # One builder per organisation; the others wait and reuse its result.
+            with self._locks[organisation_id]:
+                entry = self._entries.get(organisation_id)
+                if entry and entry[0] == version and time.monotonic() - entry[1] < self.max_age:
+                    return entry[2]
+                snapshot = build_snapshot(session, organisation_id, today, self.tz)
+                self._entries[organisation_id] = (version, time.monotonic(), snapshot)
+                return snapshot
+
+    def invalidate(self, organisation_id: int | None = None) -> None:
+        """Forget snapshots (after an action, so the next page shows its effect)."""
+        if organisation_id is None:
+            self._entries.clear()
+        else:
+            self._entries.pop(organisation_id, None)
+
+
+# --- single task -----------------------------------------------------------------------------
+
+
+@dataclass
+class TaskDetail:
+    """A task page's content."""
+
+    task: Task
+    plan: Plan
+    occurrences: list[Occurrence]
+    events: list[Event]
+    units: dict[str, str]
+    lead_officers: list[Officer]
+
+
+def get_task(session: Session, organisation_id: int, task_id: int) -> Task | None:
+    """The task if it belongs to the organisation, else None (callers answer 404)."""
+    task = session.get(Task, task_id)
+    if task is None or task.organisation_id != organisation_id:
+        return None
+    return task
+
+
+def find_tasks_by_code(session: Session, organisation_id: int, code: str, plan_code: str | None = None) -> list[Task]:
+    """Tasks of the organisation with ``code`` (several plans may reuse a code)."""
+    query = select(Task).join(Plan, Plan.id == Task.plan_id).where(Task.organisation_id == organisation_id, Task.code == code)
+    if plan_code:
+        query = query.where(Plan.code == plan_code)
+    return list(session.exec(query.order_by(Plan.year.desc(), Task.id)).all())
+
+
+def task_detail(session: Session, organisation_id: int, task_id: int) -> TaskDetail | None:
+    """Everything the task page shows, or None if not in the organisation."""
+    task = get_task(session, organisation_id, task_id)
+    if task is None:
+        return None
+    plan = session.get(Plan, task.plan_id)
+    occurrences = list(session.exec(
+        select(Occurrence).where(Occurrence.task_id == task.id).order_by(Occurrence.due, Occurrence.key)
+    ).all())
+    events = list(session.exec(
+        select(Event).where(Event.task_id == task.id, Event.organisation_id == organisation_id).order_by(Event.at, Event.id)
+    ).all())
+    units = dict(session.exec(select(Unit.code, Unit.name).where(Unit.organisation_id == organisation_id)).all())
+    leads = officers_of_units(session, organisation_id, task.lead_units)
+    return TaskDetail(task, plan, occurrences, events, units, leads)
+
+
+def officers_of_units(session: Session, organisation_id: int, unit_codes: list[str]) -> list[Officer]:
+    """Active officers attached to any of the units."""
+    if not unit_codes:
+        return []
+    return list(session.exec(
+        select(Officer).join(OfficerUnit, OfficerUnit.officer_id == Officer.id).join(Unit, Unit.id == OfficerUnit.unit_id)
+        .where(Officer.organisation_id == organisation_id, Unit.code.in_(unit_codes), Officer.active == True)  # noqa: E712
+        .distinct().order_by(Officer.full_name)
+    ).all())
+
+
+def unit_codes_of(session: Session, officer_id: int) -> frozenset[str]:
+    """Codes of the units an officer belongs to."""
+    return frozenset(session.exec(
+        select(Unit.code).join(OfficerUnit, OfficerUnit.unit_id == Unit.id).where(OfficerUnit.officer_id == officer_id)
+    ).all())
+
+
+def organisation(session: Session, organisation_id: int) -> Organisation | None:
+    return session.get(Organisation, organisation_id)
+
+
+def officers(session: Session, organisation_id: int) -> list[Officer]:
+    """Active officers of the organisation, by name."""
+    return list(session.exec(
+        select(Officer).where(Officer.organisation_id == organisation_id, Officer.active == True)  # noqa: E712
+        .order_by(Officer.full_name)
+    ).all())
