@@ -1,0 +1,310 @@
+"""``dondoc status``, ``dondoc task show/done/extend``, ``dondoc user set-password``: the dashboard in a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from sqlmodel import Session, select
+
+from cli.main import app
+from domain.db import create_schema, make_engine
+from domain.models import OccurrenceStatus, Officer, Organisation
+from domain.status import BUCKETS, LABELS, RICH_STYLES, STATUS_LABELS, classify, local_date
+from settings import Settings
+
+console = Console()
+err = Console(stderr=True)
+
+task_app = typer.Typer(help="Xem và cập nhật một nhiệm vụ.", no_args_is_help=True)
+user_app = typer.Typer(help="Tài khoản đăng nhập bảng điều khiển.", no_args_is_help=True)
+export_app = typer.Typer(help="Xuất tình hình thực hiện.", no_args_is_help=True)
+
+ORG_OPTION = typer.Option(None, "--org", help="Mã đơn vị (khi cơ sở dữ liệu có nhiều đơn vị).")
+
+
+def _engine(settings: Settings):
+    engine = make_engine(settings.effective_database_url)
+    create_schema(engine)
+    return engine
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]{message}[/red]", highlight=False)
+    raise typer.Exit(code)
+
+
+def pick_organisation(session: Session, code: str | None) -> Organisation:
+    """The organisation named by ``--org``, or the only one in the database."""
+    if code:
+        org = session.exec(select(Organisation).where(Organisation.code == code)).first()
+        if org is None:
+            _fail(f"Không có đơn vị mã «{code}».")
+        return org
+    orgs = list(session.exec(select(Organisation)).all())
+    if not orgs:
+        _fail("Cơ sở dữ liệu chưa có đơn vị nào: chạy 'dondoc org load' và 'dondoc plan activate' trước.")
+    if len(orgs) > 1:
+        _fail("Có nhiều đơn vị, hãy chọn bằng --org: " + ", ".join(o.code for o in orgs))
+    return orgs[0]
+
+
+def _bucket_text(bucket) -> Text:
+    if bucket is None:
+        return Text("Đã huỷ", style="dim")
+    return Text(LABELS[bucket], style=RICH_STYLES[bucket])
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        _fail(f"Ngày không hợp lệ: «{text}» (ghi theo dạng DD/MM/YYYY).")
+        raise
+
+
+@app.command("status")
+def status(
+    unit: str = typer.Option(None, "--unit", "-u", help="Chỉ cơ quan chủ trì này (mã hoặc một phần tên)."),
+    overdue: bool = typer.Option(False, "--overdue", help="Chỉ các kỳ quá hạn chưa hoàn thành, lâu nhất trước."),
+    org: str = ORG_OPTION,
+) -> None:
+    """Tình hình thực hiện: bốn nhóm tình trạng theo cơ quan chủ trì, hoặc danh sách kỳ."""
+    from domain.text import fold
+    from web.queries import build_snapshot, today_in
+
+    settings = Settings()
+    engine = _engine(settings)
+    with Session(engine) as session:
+        organisation = pick_organisation(session, org)
+        snap = build_snapshot(session, organisation.id, today_in(settings.timezone), settings.timezone)
+    rows = snap.rows
+    if unit:
+        wanted = {c for c, name in snap.units.items() if c == unit or fold(unit) in fold(name)}
+        if not wanted:
+            _fail(f"Không có cơ quan nào khớp «{unit}».")
+        rows = [r for r in rows if wanted.intersection(r.lead_units)]
+    counts_line = Text(f"{organisation.name} — ngày {snap.today:%d/%m/%Y}: ")
+    from domain.status import Counts
+
+    counts = Counts()
+    for r in rows:
+        counts.add(r.bucket)
+    for i, b in enumerate(BUCKETS):
+        counts_line.append(f"{LABELS[b]} {counts.get(b)}", style=RICH_STYLES[b])
+        counts_line.append(" · " if i < len(BUCKETS) - 1 else f" (tổng {counts.total})")
+    console.print(counts_line)
+
+    if overdue or unit:
+        listed = [r for r in rows if r.bucket is not None]
+        if overdue:
+            listed = sorted((r for r in listed if r.days_overdue), key=lambda r: (-r.days_overdue, r.task_code))
+        table = Table(title="Quá hạn chưa hoàn thành" if overdue else f"Nhiệm vụ của {', '.join(snap.unit_name(c) for c in sorted(wanted))}")
+        for col in ("Mã", "Nhiệm vụ", "Chủ trì", "Kỳ", "Hạn", "Tình trạng"):
+            table.add_column(col, overflow="fold", no_wrap=col in ("Mã", "Hạn"))
+        for r in listed:
+            state = _bucket_text(r.bucket)
+            if r.days_overdue:
+                state.append(f" ({r.days_overdue} ngày)")
+            table.add_row(r.task_code, r.title[:70], "; ".join(snap.unit_name(c) for c in r.lead_units), r.period,
+                          f"{r.effective_due:%d/%m/%Y}", state)
+        console.print(table)
+        return
+    table = Table(title="Theo cơ quan chủ trì")
+    table.add_column("Cơ quan chủ trì")
+    for b in BUCKETS:
+        table.add_column(LABELS[b], justify="right", style=RICH_STYLES[b])
+    table.add_column("Tổng", justify="right")
+    for code, c in sorted(snap.by_unit.groups.items(), key=lambda kv: (-kv[1].overdue, snap.unit_name(kv[0]))):
+        table.add_row(snap.unit_name(code), *(str(c.get(b)) for b in BUCKETS), str(c.total))
+    console.print(table)
+
+
+def _find_task(session: Session, org_id: int, code: str, plan: str | None):
+    from web.queries import find_tasks_by_code
+
+    tasks = find_tasks_by_code(session, org_id, code, plan)
+    if not tasks:
+        _fail(f"Không có nhiệm vụ mã «{code}».")
+    if len(tasks) > 1:
+        from domain.models import Plan
+
+        codes = ", ".join(session.get(Plan, t.plan_id).code for t in tasks)
+        _fail(f"Mã «{code}» có ở nhiều kế hoạch ({codes}): hãy chọn bằng --plan.")
+    return tasks[0]
+
+
+@task_app.command("show")
+def task_show(code: str, plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."), org: str = ORG_OPTION) -> None:
+    """Nội dung, các kỳ, minh chứng và diễn biến của một nhiệm vụ."""
+    from exports.excel import evidence_text
+    from web.labels import event_label
+    from web.queries import task_detail, today_in
+
+    settings = Settings()
+    engine = _engine(settings)
+    with Session(engine) as session:
+        organisation = pick_organisation(session, org)
+        task = _find_task(session, organisation.id, code, plan)
+        d = task_detail(session, organisation.id, task.id)
+    today = today_in(settings.timezone)
+    console.print(f"[bold]{d.task.code}. {d.task.title}[/bold]  [dim]({d.plan.code})[/dim]")
+    if d.task.text and d.task.text != d.task.title:
+        console.print(d.task.text, highlight=False)
+    console.print(f"Chủ trì: {'; '.join(d.units.get(c, c) for c in d.task.lead_units) or '—'}", highlight=False)
+    console.print(f"Phối hợp: {'; '.join(d.units.get(c, c) for c in d.task.coordinating_units) or '—'}", highlight=False)
+    console.print(f"Thời gian hoàn thành: {d.task.deadline_text or '—'}", highlight=False)
+    table = Table(title="Các kỳ")
+    for col in ("Kỳ", "Mã kỳ", "Hạn", "Gia hạn", "Trạng thái", "Tình trạng", "Minh chứng"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("Mã kỳ", "Hạn", "Gia hạn"))
+    for o in d.occurrences:
+        bucket = classify(o.status, o.effective_due, local_date(o.completed_at, settings.timezone), today)
+        table.add_row(o.period, o.key, f"{o.due:%d/%m/%Y}", f"{o.extended_due:%d/%m/%Y}" if o.extended_due else "",
+                      STATUS_LABELS[o.status], _bucket_text(bucket), evidence_text(o.evidence))
+    console.print(table)
+    if d.events:
+        timeline = Table(title="Diễn biến")
+        for col in ("Lúc", "Sự kiện", "Người"):
+            timeline.add_column(col)
+        for e in d.events:
+            at = e.at if e.at.tzinfo else e.at.replace(tzinfo=__import__("datetime").timezone.utc)
+            timeline.add_row(at.astimezone(__import__("zoneinfo").ZoneInfo(settings.timezone)).strftime("%d/%m/%Y %H:%M"),
+                             event_label(e.kind), e.actor or "")
+        console.print(timeline)
+
+
+def _pick_occurrence(session: Session, task, key: str | None, statuses: tuple[OccurrenceStatus, ...]):
+    from domain.models import Occurrence
+
+    query = select(Occurrence).where(Occurrence.task_id == task.id)
+    if key:
+        occ = session.exec(query.where(Occurrence.key == key)).first()
+        if occ is None:
+            _fail(f"Nhiệm vụ {task.code} không có kỳ «{key}».")
+        return occ
+    occ = session.exec(query.where(Occurrence.status.in_(statuses)).order_by(Occurrence.due)).first()
+    if occ is None:
+        _fail(f"Nhiệm vụ {task.code} không còn kỳ nào chưa hoàn thành.")
+    return occ
+
+
+def _run_action(settings: Settings, engine, task_id: int, request, actor: str):
+    from runtime.devserver import TemporalUnavailable, connect
+    from web.actions import ActionError, perform
+
+    async def provider():
+        return await connect(settings)
+
+    try:
+        return asyncio.run(perform(provider, engine, None, task_id, request, actor=actor))
+    except ActionError as error:
+        _fail(error.message)
+    except TemporalUnavailable as error:
+        _fail(str(error))
+
+
+@task_app.command("done")
+def task_done(
+    code: str,
+    evidence: str = typer.Option(..., "--evidence", "-e", help="Minh chứng: số văn bản, đường dẫn hoặc ghi chú."),
+    document_date: str = typer.Option(None, "--date", help="Ngày văn bản DD/MM/YYYY."),
+    occurrence: str = typer.Option(None, "--occurrence", help="Mã kỳ (mặc định: kỳ chưa hoàn thành sớm nhất)."),
+    by: str = typer.Option("admin", "--by", help="Người báo cáo (tên đăng nhập)."),
+    plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."),
+    org: str = ORG_OPTION,
+) -> None:
+    """Báo cáo hoàn thành một kỳ của nhiệm vụ, kèm minh chứng."""
+    from web.actions import ActionRequest
+
+    settings = Settings()
+    engine = _engine(settings)
+    with Session(engine) as session:
+        organisation = pick_organisation(session, org)
+        task = _find_task(session, organisation.id, code, plan)
+        occ = _pick_occurrence(session, task, occurrence, (OccurrenceStatus.OPEN,))
+    ev: dict = {"note": evidence}
+    if evidence.lower().startswith(("http://", "https://")):
+        ev = {"link": evidence}
+    elif "/" in evidence and len(evidence) < 40 and " " not in evidence.strip():
+        ev = {"document_number": evidence}  # "45/BC-UBND"
+    if document_date:
+        ev["document_date"] = _parse_date(document_date).isoformat()
+    after = _run_action(settings, engine, task.id, ActionRequest("submit", occ.key, note=ev.get("note", ""), evidence=ev), by)
+    console.print(f"Đã báo cáo hoàn thành {task.code} — {occ.period}: {STATUS_LABELS[after.status]}.")
+
+
+@task_app.command("extend")
+def task_extend(
+    code: str,
+    to: str = typer.Option(..., "--to", help="Gia hạn đến ngày DD/MM/YYYY."),
+    reason: str = typer.Option(..., "--reason", help="Lý do."),
+    occurrence: str = typer.Option(None, "--occurrence", help="Mã kỳ (mặc định: kỳ chưa hoàn thành sớm nhất)."),
+    by: str = typer.Option("admin", "--by", help="Người đề nghị (tên đăng nhập)."),
+    plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."),
+    org: str = ORG_OPTION,
+) -> None:
+    """Đề nghị gia hạn một kỳ (Chủ tịch quyết định trên bảng điều khiển)."""
+    from web.actions import ActionRequest
+
+    new_due = _parse_date(to)
+    settings = Settings()
+    engine = _engine(settings)
+    with Session(engine) as session:
+        organisation = pick_organisation(session, org)
+        task = _find_task(session, organisation.id, code, plan)
+        occ = _pick_occurrence(session, task, occurrence, (OccurrenceStatus.OPEN, OccurrenceStatus.SUBMITTED))
+    if new_due <= occ.effective_due:
+        _fail(f"Ngày gia hạn phải sau hạn hiện tại ({occ.effective_due:%d/%m/%Y}).")
+    _run_action(settings, engine, task.id, ActionRequest("request_extension", occ.key, new_due=new_due, reason=reason, note=reason), by)
+    console.print(f"Đã gửi đề nghị gia hạn {task.code} — {occ.period} đến {new_due:%d/%m/%Y}.")
+
+
+@user_app.command("set-password")
+def set_password(
+    username: str,
+    org: str = ORG_OPTION,
+    password: str = typer.Option(..., prompt="Mật khẩu mới", hide_input=True, confirmation_prompt=True,
+                                 help="Mật khẩu (không ghi ở đây thì được hỏi)."),
+) -> None:
+    """Đặt mật khẩu đăng nhập cho một tài khoản (từ tệp tổ chức)."""
+    from web.auth import hash_password
+
+    if len(password) < 8:
+        _fail("Mật khẩu cần ít nhất 8 ký tự.")
+    engine = _engine(Settings())
+    with Session(engine) as session:
+        organisation = pick_organisation(session, org)
+        officer = session.exec(select(Officer).where(Officer.organisation_id == organisation.id, Officer.username == username)).first()
+        if officer is None:
+            _fail(f"Không có tài khoản «{username}» ở {organisation.name}.")
+        officer.password_hash = hash_password(password)
+        session.add(officer)
+        name = organisation.name
+        session.commit()
+    console.print(f"Đã đặt mật khẩu cho {username} ({name}).")
+
+
+@export_app.command("excel")
+def export_excel(plan: str, out: Path = typer.Option(None, "--out", "-o", help="Tệp .xlsx (mặc định: MÃ-KẾ-HOẠCH.xlsx)."),
+                 org: str = ORG_OPTION) -> None:
+    """Xuất tình hình thực hiện một kế hoạch ra Excel theo mẫu phụ lục."""
+    from domain.models import Plan
+    from exports.excel import plan_workbook_bytes
+    from web.queries import today_in
+
+    settings = Settings()
+    engine = _engine(settings)
+    with Session(engine) as session:
+        organisation = pick_organisation(session, org)
+        row = session.exec(select(Plan).where(Plan.organisation_id == organisation.id, Plan.code == plan)).first()
+        if row is None:
+            _fail(f"Không có kế hoạch «{plan}».")
+        data = plan_workbook_bytes(session, row, today_in(settings.timezone), settings.timezone)
+    target = out or Path(f"{plan}.xlsx")
+    target.write_bytes(data)
+    console.print(f"Đã ghi {target}.")
