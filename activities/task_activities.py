@@ -1,46 +1,441 @@
 """Side effects of the task workflow: DB writes (events, occurrence states, outbox rows).
 
-Work in progress: signatures are final, bodies land next.
+Every write is idempotent under retry: events and notifications carry unique
+idempotency keys built by the workflow from stable names (action keys, message IDs),
+and are inserted only if absent; occurrence updates set values rather than add to them.
+A retry that races a still-running first attempt loses on the unique index and then
+finds the rows there. Business failures (unknown task) are non-retryable.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.task_inputs import (
+    ActionSpec,
     LoadDefinitionInput,
+    OccurrenceChange,
     RecordActionsInput,
     RecordEventInput,
     SetOccurrenceStatusInput,
     SyncOccurrencesInput,
     YearOccurrences,
 )
-from workflows.task_types import TaskDefinition
+from domain.calendar import WorkCalendar
+from domain.models import (
+    Event,
+    Notification,
+    Occurrence,
+    OccurrenceStatus,
+    Officer,
+    OfficerUnit,
+    Organisation,
+    Plan,
+    Role,
+    Task,
+    Unit,
+    utcnow,
+)
+from workflows.task_types import ContactsSpec, OccurrenceSpec, TaskDefinition
+
+
+def _calendar(org: Organisation) -> WorkCalendar:
+    return WorkCalendar(
+        extra_days_off=[date.fromisoformat(d) for d in org.extra_days_off or []],
+        makeup_working_days=[date.fromisoformat(d) for d in org.makeup_working_days or []],
+    )
+
+
+def _spec(row: Occurrence) -> OccurrenceSpec:
+    return OccurrenceSpec(
+        key=row.key, period=row.period, nominal=row.nominal.isoformat(), due=row.due.isoformat(),
+        status=OccurrenceStatus(row.status).value,
+        extended_due=row.extended_due.isoformat() if row.extended_due else None,
+        lead_username=row.lead_username,
+    )
+
+
+class _Loaded:
+    """The rows an activity needs about one task, loaded once per call."""
+
+    def __init__(self, session: Session, organisation_id: int, task_id: int) -> None:
+        task = session.get(Task, task_id)
+        if task is None or task.organisation_id != organisation_id:
+            raise ApplicationError(f"Task {task_id} of organisation {organisation_id} not found",
+                                   type="TaskNotFound", non_retryable=True)
+        self.session = session
+        self.task = task
+        self.plan = session.get(Plan, task.plan_id)
+        self.org = session.get(Organisation, organisation_id)
+        self._officers: dict[str, Officer | None] = {}
+
+    def occurrence(self, key: str | None) -> Occurrence | None:
+        if key is None:
+            return None
+        return self.session.exec(
+            select(Occurrence).where(Occurrence.task_id == self.task.id, Occurrence.key == key)
+        ).first()
+
+    def officer(self, username: str) -> Officer | None:
+        if username not in self._officers:
+            self._officers[username] = self.session.exec(
+                select(Officer).where(Officer.organisation_id == self.org.id, Officer.username == username)
+            ).first()
+        return self._officers[username]
+
+    def base_context(self) -> dict[str, Any]:
+        return {
+            "organisation": self.org.name,
+            "plan_title": self.plan.title,
+            "plan_number": self.plan.number,
+            "plan_code": self.plan.code,
+            "plan_year": self.plan.year,
+            "task_id": self.task.id,
+            "task_code": self.task.code,
+            "task_title": self.task.title,
+            "product": self.task.product,
+            "dashboard_path": f"/tasks/{self.task.id}",
+        }
+
+
+def _event_exists(session: Session, key: str) -> bool:
+    return session.exec(select(Event.id).where(Event.idempotency_key == key)).first() is not None
+
+
+def _notification_exists(session: Session, key: str) -> bool:
+    return session.exec(select(Notification.id).where(Notification.idempotency_key == key)).first() is not None
+
+
+def _aware(value: str) -> datetime:
+    """An aware ISO datetime, in UTC (the DB stores UTC; SQLite drops the offset)."""
+    return datetime.fromisoformat(value).astimezone(timezone.utc)
 
 
 class TaskActivities:
-    """Activities of TaskWorkflow, bound to one database engine (built in worker.py)."""
+    """Activities of TaskWorkflow, bound to one database engine (built in worker.py).
+
+    Methods are synchronous (SQLAlchemy is), so the worker runs them in a thread pool.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    # -- helpers -----------------------------------------------------------------------
+
+    def _write(self, fn: Any) -> Any:
+        """Run ``fn(session)`` in a transaction; on a lost insert race, run it once more.
+
+        The second run sees the rows the concurrent attempt committed and skips them.
+        """
+        for attempt in (1, 2):
+            with Session(self.engine, expire_on_commit=False) as session:
+                try:
+                    result = fn(session)
+                    session.commit()
+                    return result
+                except IntegrityError:
+                    session.rollback()
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _notify(
+        self,
+        loaded: _Loaded,
+        *,
+        key_prefix: str,
+        usernames: list[str],
+        kind: str,
+        level: int,
+        context: dict[str, Any],
+        roles: dict[str, list[str]],
+        occurrence: Occurrence | None,
+        not_before: datetime | None,
+    ) -> tuple[int, list[str]]:
+        """Insert one outbox row per recipient (if absent); returns (inserted, unknown usernames)."""
+        session = loaded.session
+        inserted, unknown = 0, []
+        recipients = []
+        for username in usernames:
+            officer = loaded.officer(username)
+            recipients.append({
+                "username": username,
+                "name": officer.full_name if officer else username,
+                "roles": roles.get(username, []),
+            })
+        for username in usernames:
+            officer = loaded.officer(username)
+            if officer is None or not officer.active or not officer.email:
+                unknown.append(username)
+                continue
+            key = f"{key_prefix}:{username}"
+            if _notification_exists(session, key):
+                continue
+            session.add(Notification(
+                organisation_id=loaded.org.id,
+                idempotency_key=key,
+                task_id=loaded.task.id,
+                occurrence_id=occurrence.id if occurrence else None,
+                recipient_id=officer.id,
+                recipient_email=officer.email,
+                recipient_name=officer.full_name,
+                kind=kind,
+                level=level,
+                context={
+                    **context,
+                    "recipient_username": username,
+                    "recipient_name": officer.full_name,
+                    "recipient_roles": roles.get(username, []),
+                    "recipients": recipients,
+                },
+                not_before=not_before,
+            ))
+            inserted += 1
+        return inserted, unknown
+
+    # -- activities ----------------------------------------------------------------------
+
     @activity.defn
     def load_definition(self, params: LoadDefinitionInput) -> TaskDefinition:
-        raise NotImplementedError
+        """Read the task, its plan, contacts, calendar and stored occurrences.
+
+        Contacts: lead = active officers of the task's lead units; coordinator = the
+        coordinators (role), else the officers of the plan's standing unit;
+        vice-chairman = the plan's vice-chairman in charge, else every vice-chairman;
+        chairman = the chairman.
+        """
+        with Session(self.engine) as session:
+            loaded = _Loaded(session, params.organisation_id, params.task_id)
+            task, plan, org = loaded.task, loaded.plan, loaded.org
+            officers = list(session.exec(
+                select(Officer).where(Officer.organisation_id == org.id, Officer.active == True)  # noqa: E712
+                .order_by(Officer.username)
+            ))
+
+            def of_units(codes: list[str]) -> list[str]:
+                if not codes:
+                    return []
+                unit_ids = {u.id for u in session.exec(
+                    select(Unit).where(Unit.organisation_id == org.id, Unit.code.in_(codes))
+                )}
+                linked = {link.officer_id for link in session.exec(
+                    select(OfficerUnit).where(OfficerUnit.unit_id.in_(unit_ids))
+                )} if unit_ids else set()
+                return [o.username for o in officers if o.id in linked]
+
+            def with_role(role: Role) -> list[str]:
+                return [o.username for o in officers if Role(o.role) == role]
+
+            coordinators = with_role(Role.COORDINATOR)
+            if not coordinators and plan.standing_unit_id:
+                standing = session.get(Unit, plan.standing_unit_id)
+                coordinators = of_units([standing.code]) if standing else []
+            vice = [o.username for o in officers if o.id == plan.vice_chairman_id] or with_role(Role.VICE_CHAIRMAN)
+            rows = session.exec(
+                select(Occurrence).where(Occurrence.task_id == task.id).order_by(Occurrence.due, Occurrence.key)
+            )
+            schedule = task.deadline_schedule
+            return TaskDefinition(
+                plan_year=plan.year,
+                schedule=schedule,
+                policy=dict(plan.policy or {}),
+                contacts=ContactsSpec(
+                    lead=of_units(list(task.lead_units or [])),
+                    coordinator=coordinators,
+                    vice_chairman=vice,
+                    chairman=with_role(Role.CHAIRMAN),
+                ),
+                extra_days_off=list(org.extra_days_off or []),
+                makeup_working_days=list(org.makeup_working_days or []),
+                requires_confirmation=plan.requires_confirmation,
+                repeats_yearly=bool(schedule and schedule.get("repeats_yearly")),
+                occurrences=[_spec(r) for r in rows],
+            )
 
     @activity.defn
     def record_actions(self, params: RecordActionsInput) -> int:
-        raise NotImplementedError
+        """Record chasing actions: one Event and one outbox Notification per recipient.
+
+        Returns:
+            The number of notification rows inserted by this call (0 on a replayed call).
+        """
+
+        def write(session: Session) -> int:
+            loaded = _Loaded(session, params.organisation_id, params.task_id)
+            tz = ZoneInfo(loaded.org.timezone or "Asia/Ho_Chi_Minh")
+            calendar = _calendar(loaded.org)
+            inserted = 0
+            for action in params.actions:
+                inserted += self._record_action(loaded, action, tz, calendar)
+            return inserted
+
+        return self._write(write)
+
+    def _record_action(self, loaded: _Loaded, action: ActionSpec, tz: ZoneInfo, calendar: WorkCalendar) -> int:
+        session = loaded.session
+        prefix = f"task-{loaded.task.id}/{action.key}"
+        occurrence = loaded.occurrence(action.occurrence_key)
+        scheduled = _aware(action.scheduled_at)
+        due = date.fromisoformat(action.due)
+        day = scheduled.astimezone(tz).date()  # the local working day
+        context = {
+            **loaded.base_context(),
+            "action_key": action.key,
+            "kind": action.kind,
+            "level": action.level,
+            "occurrence_key": action.occurrence_key,
+            "period": action.period,
+            "due": action.due,
+            "original_due": occurrence.due.isoformat() if occurrence else action.due,
+            "extended": bool(occurrence and occurrence.extended_due),
+            "scheduled_at": action.scheduled_at,
+            "days_overdue": max(0, (day - due).days),
+            "working_days_overdue": max(0, calendar.working_days_between(due, day)),
+            "days_left": max(0, (due - day).days),
+            "working_days_left": max(0, calendar.working_days_between(day, due)),
+            "audience": list(action.audience),
+        }
+        inserted, unknown = self._notify(
+            loaded, key_prefix=prefix, usernames=list(action.recipients), kind=action.kind,
+            level=action.level, context=context, roles=action.roles, occurrence=occurrence,
+            not_before=scheduled,
+        )
+        if not _event_exists(session, prefix):
+            session.add(Event(
+                organisation_id=loaded.org.id, task_id=loaded.task.id,
+                occurrence_id=occurrence.id if occurrence else None,
+                at=scheduled, kind=action.kind, actor="system", idempotency_key=prefix,
+                data={
+                    "action_key": action.key, "level": action.level, "period": action.period,
+                    "due": action.due, "recipients": list(action.recipients),
+                    "audience": list(action.audience), "unknown_recipients": unknown,
+                },
+            ))
+        if occurrence is not None and occurrence.last_action_key != action.key:
+            occurrence.last_action_key = action.key
+            occurrence.updated_at = utcnow()
+            session.add(occurrence)
+        return inserted
 
     @activity.defn
     def record_event(self, params: RecordEventInput) -> bool:
-        raise NotImplementedError
+        """Record one event from a message, apply its occurrence change, notify.
+
+        Returns:
+            True if written now, False if this key was already recorded (a retry).
+        """
+
+        def write(session: Session) -> bool:
+            if _event_exists(session, params.idempotency_key):
+                return False
+            loaded = _Loaded(session, params.organisation_id, params.task_id)
+            occurrence = loaded.occurrence(params.occurrence_key)
+            if params.change is not None:
+                occurrence = self._apply(loaded, params.change) or occurrence
+            at = _aware(params.at)
+            session.add(Event(
+                organisation_id=loaded.org.id, task_id=loaded.task.id,
+                occurrence_id=occurrence.id if occurrence else None,
+                at=at, kind=params.kind, actor=params.actor, data=dict(params.data),
+                idempotency_key=params.idempotency_key,
+            ))
+            if params.notify:
+                context = {
+                    **loaded.base_context(),
+                    "kind": params.kind,
+                    "level": 0,
+                    "actor": params.actor,
+                    "actor_name": (loaded.officer(params.actor).full_name
+                                   if loaded.officer(params.actor) else params.actor),
+                    "occurrence_key": params.occurrence_key,
+                    "period": occurrence.period if occurrence else params.data.get("period"),
+                    "due": (occurrence.effective_due.isoformat() if occurrence else params.data.get("due")),
+                    "scheduled_at": params.at,
+                    **{k: v for k, v in params.data.items() if k not in ("recipients",)},
+                }
+                self._notify(
+                    loaded, key_prefix=params.idempotency_key, usernames=list(params.notify),
+                    kind=params.kind, level=0, context=context, roles=params.notify_roles,
+                    occurrence=occurrence, not_before=None,
+                )
+            return True
+
+        return self._write(write)
+
+    def _apply(self, loaded: _Loaded, change: OccurrenceChange) -> Occurrence | None:
+        occurrence = loaded.occurrence(change.occurrence_key)
+        if occurrence is None:
+            return None
+        if change.status is not None:
+            occurrence.status = OccurrenceStatus(change.status)
+        if change.extended_due is not None:
+            occurrence.extended_due = date.fromisoformat(change.extended_due)
+        if change.lead_username is not None:
+            occurrence.lead_username = change.lead_username or None
+        if change.clear_completion:
+            occurrence.completed_at = None
+            occurrence.evidence = None
+        if change.completed_at is not None:
+            occurrence.completed_at = _aware(change.completed_at)
+        if change.evidence is not None:
+            occurrence.evidence = dict(change.evidence)
+        occurrence.updated_at = utcnow()
+        loaded.session.add(occurrence)
+        return occurrence
 
     @activity.defn
     def set_occurrence_status(self, params: SetOccurrenceStatusInput) -> int:
-        raise NotImplementedError
+        """Set fields of occurrence rows (idempotent: values are set, not added).
+
+        Returns:
+            How many rows were found and updated.
+        """
+
+        def write(session: Session) -> int:
+            loaded = _Loaded(session, params.organisation_id, params.task_id)
+            return sum(1 for change in params.changes if self._apply(loaded, change) is not None)
+
+        return self._write(write)
 
     @activity.defn
     def sync_occurrences(self, params: SyncOccurrencesInput) -> YearOccurrences:
-        raise NotImplementedError
+        """Expand the task's schedule for ``year`` with today's organisation calendar.
+
+        Rows are inserted if absent (existing ones keep status and dates). Done here,
+        not in the workflow, so that the result (which depends on the holidays data and
+        on calendar changes the organisation made since) is recorded in history.
+        """
+        from domain.deadlines import Schedule, expand
+
+        def write(session: Session) -> YearOccurrences:
+            loaded = _Loaded(session, params.organisation_id, params.task_id)
+            org, task = loaded.org, loaded.task
+            dues = []
+            if task.deadline_schedule:
+                dues = expand(Schedule.from_dict(task.deadline_schedule), params.year, _calendar(org))
+            specs = []
+            for due in dues:
+                row = loaded.occurrence(due.key)
+                if row is None:
+                    row = Occurrence(
+                        organisation_id=org.id, task_id=task.id, key=due.key, period=due.period,
+                        nominal=due.nominal, due=due.due,
+                    )
+                    session.add(row)
+                    session.flush()
+                specs.append(_spec(row))
+            return YearOccurrences(
+                year=params.year, occurrences=specs,
+                extra_days_off=list(org.extra_days_off or []),
+                makeup_working_days=list(org.makeup_working_days or []),
+            )
+
+        return self._write(write)

@@ -52,6 +52,10 @@ class OccurrenceSpec:
     period: str  # "Quý I/2026"
     nominal: str  # ISO date as written
     due: str  # ISO date after the working-day shift
+    # As stored (a workflow started again over an existing task resumes from these).
+    status: str = OPEN
+    extended_due: str | None = None
+    lead_username: str | None = None
 
 
 @dataclass
@@ -106,6 +110,7 @@ class CarriedState:
     occurrences: list[OccurrenceSnapshot] = field(default_factory=list)
     expanded_through: int = 0  # last plan year whose occurrences were loaded
     run: int = 0  # how many times the workflow continued as new
+    lead_override: list[str] | None = None  # task-level reassignment (survives re-activation)
 
 
 @dataclass
@@ -137,6 +142,9 @@ class TaskWorkflowInput:
     carried: CarriedState | None = None
     # History events after which the run continues as new at the next period boundary.
     history_limit: int = 2000
+    # Repeating schedules: load the next year's occurrences on 1 November. False for
+    # runs on shifted dates (simulation), where calendar years mean nothing.
+    roll_over: bool = True
 
 
 # --- messages -------------------------------------------------------------------------
