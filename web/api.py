@@ -19,6 +19,7 @@ from domain.status import BUCKETS, LABELS, Counts, classify, local_date
 from web import queries
 from web.actions import ActionError, ActionRequest, perform
 from web.app import page
+from web.pages import snapshot_for
 from web.auth import SESSION_COOKIE, CurrentUser, check_login, new_csrf_token, owns
 from web.deps import check_csrf, current_user, get_db
 
@@ -115,8 +116,8 @@ def me(user: CurrentUser = Depends(current_user)) -> dict:
 
 
 @router.get("/overview", summary="Tổng quan: bốn nhóm tình trạng, theo cơ quan, theo lĩnh vực, sắp đến hạn, quá hạn")
-def overview(request: Request, days: int = 14, user: CurrentUser = Depends(current_user)) -> dict:
-    snap = request.app.state.snapshots.get(user.organisation_id)
+async def overview(request: Request, days: int = 14, user: CurrentUser = Depends(current_user)) -> dict:
+    snap = await snapshot_for(request, user)
     return {
         "today": snap.today,
         "buckets": [{"key": b.value, "label": LABELS[b]} for b in BUCKETS],
@@ -129,20 +130,21 @@ def overview(request: Request, days: int = 14, user: CurrentUser = Depends(curre
 
 
 @router.get("/tasks", summary="Danh sách kỳ thực hiện (lọc theo cơ quan, lĩnh vực, tình trạng, kế hoạch, từ khoá)")
-def tasks(request: Request, unit: str | None = None, area: str | None = None, bucket: str | None = None,
-          plan: str | None = None, q: str | None = None, limit: int = 100, offset: int = 0,
-          user: CurrentUser = Depends(current_user)) -> dict:
+async def tasks(request: Request, unit: str | None = None, area: str | None = None, bucket: str | None = None,
+                plan: str | None = None, q: str | None = None, limit: int = 100, offset: int = 0,
+                user: CurrentUser = Depends(current_user)) -> dict:
     from web.pages import filter_rows
 
-    snap = request.app.state.snapshots.get(user.organisation_id)
-    rows = filter_rows(snap, unit=unit, area=area, bucket=bucket, plan=plan, q=q)
+    snap = await snapshot_for(request, user)
+    filters = {k: v for k, v in {"unit": unit, "area": area, "bucket": bucket, "plan": plan, "q": q}.items() if v}
+    rows = snap.remember(("rows", tuple(sorted(filters.items()))), lambda: filter_rows(snap, **filters))
     limit = max(1, min(limit, 1000))
     return {"total": len(rows), "items": [row_json(r, snap.units) for r in rows[offset: offset + limit]]}
 
 
 @router.get("/my-tasks", summary="Việc của tôi")
-def my_tasks(request: Request, user: CurrentUser = Depends(current_user)) -> dict:
-    snap = request.app.state.snapshots.get(user.organisation_id)
+async def my_tasks(request: Request, user: CurrentUser = Depends(current_user)) -> dict:
+    snap = await snapshot_for(request, user)
     rows = [r for r in snap.rows if owns(user, r.lead_units, r.lead_username)]
     return {"items": [row_json(r, snap.units) for r in sorted(rows, key=lambda r: r.effective_due)]}
 

@@ -104,6 +104,7 @@ def create_app(
         signer.max_age = session_seconds
     app.state.signer = signer
     app.state.snapshots = SnapshotCache(engine, settings.timezone)
+    app.state.user_cache = {}
     app.state.templates = make_templates(settings)
     app.state.upload_dir = Path(settings.data_dir).resolve() / "uploads"
     app.state.secure_cookies = settings.base_url.startswith("https://")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from domain.models import Officer, Organisation, Role
@@ -30,21 +32,40 @@ def session_data(request: Request) -> dict[str, Any] | None:
     return request.state.session_data
 
 
-def optional_user(request: Request, db: Session = Depends(get_db)) -> CurrentUser | None:
-    """The logged-in officer, or None."""
+USER_CACHE_SECONDS = 5.0  # a deactivated account or changed role takes effect within this
+
+
+def load_user(engine: Any, data: dict[str, Any]) -> CurrentUser | None:
+    """The officer of a verified session payload, or None if gone or inactive."""
+    with Session(engine) as db:
+        officer = db.get(Officer, int(data["u"]))
+        # A deactivated account, or one moved to another organisation, loses its session.
+        if officer is None or not officer.active or officer.organisation_id != data.get("o"):
+            return None
+        org = db.get(Organisation, officer.organisation_id)
+        return CurrentUser(
+            id=officer.id, username=officer.username, full_name=officer.full_name, role=Role(officer.role),
+            organisation_id=officer.organisation_id, organisation_name=org.name if org else "",
+            unit_codes=unit_codes_of(db, officer.id), csrf_token=str(data.get("c", "")),
+        )
+
+
+async def optional_user(request: Request) -> CurrentUser | None:
+    """The logged-in officer, or None (cached a few seconds per session: no DB on most requests)."""
     data = session_data(request)
     if not data or not data.get("u"):
         return None
-    officer = db.get(Officer, int(data["u"]))
-    # A deactivated account, or one moved to another organisation, loses its session.
-    if officer is None or not officer.active or officer.organisation_id != data.get("o"):
-        return None
-    org = db.get(Organisation, officer.organisation_id)
-    return CurrentUser(
-        id=officer.id, username=officer.username, full_name=officer.full_name, role=Role(officer.role),
-        organisation_id=officer.organisation_id, organisation_name=org.name if org else "",
-        unit_codes=unit_codes_of(db, officer.id), csrf_token=str(data.get("c", "")),
-    )
+    cache: dict = request.app.state.user_cache
+    key = (data.get("u"), data.get("o"), data.get("c"))
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    user = await run_in_threadpool(load_user, request.app.state.engine, data)
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[key] = (user, now + USER_CACHE_SECONDS)
+    return user
 
 
 def current_user(user: CurrentUser | None = Depends(optional_user)) -> CurrentUser:

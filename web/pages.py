@@ -9,6 +9,8 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session, select
 
 from domain.models import Notification, Occurrence, OccurrenceStatus, Officer, Organisation, Plan, Role
@@ -116,24 +118,41 @@ def logout() -> Response:
 # --- overview and lists -----------------------------------------------------------------------
 
 
-def _snapshot(request: Request, user: CurrentUser) -> queries.Snapshot:
-    return request.app.state.snapshots.get(user.organisation_id)
+def _snapshot(request: Request, user: CurrentUser, db: Session) -> queries.Snapshot:
+    return request.app.state.snapshots.get(user.organisation_id, db)
+
+
+async def snapshot_for(request: Request, user: CurrentUser) -> queries.Snapshot:
+    """The organisation's snapshot; the DB is touched only when it must be rechecked."""
+    cache = request.app.state.snapshots
+    snap = cache.peek(user.organisation_id)
+    if snap is None:
+        snap = await run_in_threadpool(cache.get, user.organisation_id)
+    return snap
+
+
+def render_fragment(request: Request, template: str, context: dict) -> Markup:
+    """A page body rendered without request- or user-specific content."""
+    return Markup(request.app.state.templates.get_template(template).render(**context))
 
 
 @router.get("/overview", include_in_schema=False)
-def overview(request: Request, user: CurrentUser = Depends(current_user)) -> Response:
-    snap = _snapshot(request, user)
-    units = sorted(snap.by_unit.groups.items(), key=lambda kv: (-kv[1].overdue, snap.unit_name(kv[0])))
-    areas = sorted(snap.by_area.groups.items(), key=lambda kv: list(queries.AREA_LABELS).index(kv[0]) if kv[0] in queries.AREA_LABELS else 99)
-    area_names = {}
-    for row in snap.rows:
-        area_names.setdefault(row.area, row.area_label)
-    overdue = snap.overdue()
-    return page(request, "overview.html", {
-        "user": user, "snap": snap, "counts": snap.by_unit.overall, "units": units, "areas": areas,
-        "area_names": area_names, "upcoming": snap.upcoming(14)[:100], "overdue": overdue[:50],
-        "overdue_total": len(overdue), "nav": "overview",
-    })
+async def overview(request: Request, user: CurrentUser = Depends(current_user)) -> Response:
+    snap = await snapshot_for(request, user)
+
+    def body() -> Markup:
+        areas_order = list(queries.AREA_LABELS)
+        units = sorted(snap.by_unit.groups.items(), key=lambda kv: (-kv[1].overdue, snap.unit_name(kv[0])))
+        areas = sorted(snap.by_area.groups.items(), key=lambda kv: areas_order.index(kv[0]) if kv[0] in areas_order else 99)
+        overdue = snap.overdue()
+        return render_fragment(request, "overview_body.html", {
+            "snap": snap, "counts": snap.by_unit.overall, "units": units, "areas": areas,
+            "area_names": snap.area_names(), "upcoming": snap.upcoming(14)[:100], "overdue": overdue[:50],
+            "overdue_total": len(overdue),
+        })
+
+    # Rendered once per snapshot: every user of the organisation sees the same overview.
+    return page(request, "shell.html", {"user": user, "title": "Tổng quan", "body": snap.remember("overview.html", body), "nav": "overview"})
 
 
 def filter_rows(snap: queries.Snapshot, *, unit: str | None = None, area: str | None = None, bucket: str | None = None,
@@ -157,27 +176,32 @@ def filter_rows(snap: queries.Snapshot, *, unit: str | None = None, area: str | 
 
 
 @router.get("/tasks", include_in_schema=False)
-def task_list(
+async def task_list(
     request: Request, unit: str | None = None, area: str | None = None, bucket: str | None = None,
     plan: str | None = None, q: str | None = None, page_no: int = 1, user: CurrentUser = Depends(current_user),
 ) -> Response:
-    snap = _snapshot(request, user)
-    rows = filter_rows(snap, unit=unit, area=area, bucket=bucket, plan=plan, q=q)
-    if bucket == Bucket.OVERDUE.value:
-        rows = sorted(rows, key=lambda r: -r.days_overdue)
-    pages = max(1, (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE)
-    page_no = min(max(1, page_no), pages)
+    snap = await snapshot_for(request, user)
     filters = {k: v for k, v in {"unit": unit, "area": area, "bucket": bucket, "plan": plan, "q": q}.items() if v}
-    return page(request, "tasks.html", {
-        "user": user, "snap": snap, "rows": rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE], "total": len(rows),
-        "page_no": page_no, "pages": pages, "filters": filters, "query": urlencode(filters), "nav": "tasks",
-        "area_names": {r.area: r.area_label for r in snap.rows},
-    })
+
+    def body() -> Markup:
+        rows = snap.remember(("rows", tuple(sorted(filters.items()))), lambda: filter_rows(snap, **filters))
+        if bucket == Bucket.OVERDUE.value:
+            rows = sorted(rows, key=lambda r: -r.days_overdue)
+        pages = max(1, (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE)
+        number = min(max(1, page_no), pages)
+        return render_fragment(request, "tasks_body.html", {
+            "snap": snap, "rows": rows[(number - 1) * PAGE_SIZE: number * PAGE_SIZE], "total": len(rows),
+            "page_no": number, "pages": pages, "filters": filters, "query": urlencode(filters),
+            "area_names": snap.area_names(),
+        })
+
+    key = ("tasks.html", tuple(sorted(filters.items())), page_no)
+    return page(request, "shell.html", {"user": user, "title": "Nhiệm vụ", "body": snap.remember(key, body), "nav": "tasks"})
 
 
 @router.get("/my", include_in_schema=False)
 def my_tasks(request: Request, user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> Response:
-    snap = _snapshot(request, user)
+    snap = _snapshot(request, user, db)
     rows = [r for r in snap.rows if owns(user, r.lead_units, r.lead_username)]
     to_review = [r for r in snap.rows if r.status == OccurrenceStatus.SUBMITTED] if can_review(user) else []
     open_rows = sorted((r for r in rows if r.status == OccurrenceStatus.OPEN), key=lambda r: r.effective_due)
@@ -203,7 +227,7 @@ def new_ical_token(user: CurrentUser = Depends(current_user), db: Session = Depe
 def escalations(request: Request, user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> Response:
     from domain.models import Event, Task
 
-    snap = _snapshot(request, user)
+    snap = _snapshot(request, user, db)
     pending = pending_extensions(db, user.organisation_id)
     events = list(db.exec(
         select(Event, Task).join(Task, Task.id == Event.task_id)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -94,17 +96,52 @@ class Snapshot:
     by_unit: Aggregate = field(default_factory=Aggregate)
     by_area: Aggregate = field(default_factory=Aggregate)
     plans: dict[str, str] = field(default_factory=dict)  # code -> title
+    # Derived values (sorted lists, rendered page fragments) computed once per snapshot.
+    memo: dict = field(default_factory=dict)
+
+    MEMO_LIMIT = 512
+
+    def remember(self, key: object, compute: "Callable[[], Any]") -> Any:
+        """``compute()`` once per snapshot and key (bounded: the oldest entries go first)."""
+        try:
+            return self.memo[key]
+        except KeyError:
+            pass
+        value = compute()
+        if len(self.memo) >= self.MEMO_LIMIT:
+            self.memo.pop(next(iter(self.memo)))
+        self.memo[key] = value
+        return value
 
     def upcoming(self, days: int = 14) -> list[OccRow]:
         """Open occurrences due from today to ``today + days``, soonest first."""
-        end = self.today + timedelta(days=days)
-        rows = [r for r in self.rows if r.status == OccurrenceStatus.OPEN and self.today <= r.effective_due <= end]
-        return sorted(rows, key=lambda r: (r.effective_due, r.task_code))
+
+        def compute() -> list[OccRow]:
+            end = self.today + timedelta(days=days)
+            rows = [r for r in self.rows if r.status == OccurrenceStatus.OPEN and self.today <= r.effective_due <= end]
+            return sorted(rows, key=lambda r: (r.effective_due, r.task_code))
+
+        return self.remember(("upcoming", days), compute)
 
     def overdue(self) -> list[OccRow]:
         """Overdue occurrences, most days overdue first."""
-        rows = [r for r in self.rows if r.bucket == Bucket.OVERDUE]
-        return sorted(rows, key=lambda r: (-r.days_overdue, r.task_code))
+
+        def compute() -> list[OccRow]:
+            rows = [r for r in self.rows if r.bucket == Bucket.OVERDUE]
+            return sorted(rows, key=lambda r: (-r.days_overdue, r.task_code))
+
+        return self.remember("overdue", compute)
+
+    def area_names(self) -> dict[str, str]:
+        """Reform-area key -> label, in order of first appearance."""
+
+        def compute() -> dict[str, str]:
+            names: dict[str, str] = {}
+            for row in self.rows:
+                names.setdefault(row.area, row.area_label)
+            return names
+
+        return self.remember("area_names", compute)
 
     def unit_name(self, code: str) -> str:
         return self.units.get(code, code)
@@ -179,36 +216,63 @@ class SnapshotCache:
     move (a writer that changes a row without touching anything the fingerprint sees).
     """
 
-    def __init__(self, engine: Engine, tz: str, max_age: float = 30.0) -> None:
+    def __init__(self, engine: Engine, tz: str, max_age: float = 30.0, recheck: float = 1.0) -> None:
         self.engine = engine
         self.tz = tz
         self.max_age = max_age
+        # The fingerprint query scans the occurrences: run it at most once per ``recheck``
+        # seconds. Actions taken through this app invalidate at once; changes written by
+        # the worker show up within ``recheck`` seconds.
+        self.recheck = recheck
+        self._checked: dict[int, tuple[date, float]] = {}
         self._entries: dict[int, tuple[tuple, float, Snapshot]] = {}
         self._locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
 
-    def get(self, organisation_id: int, today: date | None = None) -> Snapshot:
-        """The current snapshot of the organisation."""
+    def peek(self, organisation_id: int) -> Snapshot | None:
+        """The snapshot if it was checked less than ``recheck`` seconds ago (no DB access)."""
+        checked = self._checked.get(organisation_id)
+        entry = self._entries.get(organisation_id)
+        if entry and checked and time.monotonic() - checked[1] < self.recheck and entry[2].today == today_in(self.tz):
+            return entry[2]
+        return None
+
+    def get(self, organisation_id: int, session: Session | None = None, today: date | None = None) -> Snapshot:
+        """The current snapshot of the organisation.
+
+        Pass the request's ``session`` so that a request never holds two pooled
+        connections at once (that deadlocks the pool under load).
+        """
+        if session is None:
+            with Session(self.engine) as own:
+                return self.get(organisation_id, own, today)
         today = today or today_in(self.tz)
-        with Session(self.engine) as session:
-            version = (today, _version(session, organisation_id))
+        now = time.monotonic()
+        checked = self._checked.get(organisation_id)
+        entry = self._entries.get(organisation_id)
+        if entry and checked and checked[0] == today and now - checked[1] < self.recheck and entry[2].today == today:
+            return entry[2]
+        version = (today, _version(session, organisation_id))
+        self._checked[organisation_id] = (today, now)
+        entry = self._entries.get(organisation_id)
+        if entry and entry[0] == version and time.monotonic() - entry[1] < self.max_age:
+            return entry[2]
+        # One builder per organisation; the others wait and reuse its result.
+        with self._locks[organisation_id]:
             entry = self._entries.get(organisation_id)
             if entry and entry[0] == version and time.monotonic() - entry[1] < self.max_age:
                 return entry[2]
-            # One builder per organisation; the others wait and reuse its result.
-            with self._locks[organisation_id]:
-                entry = self._entries.get(organisation_id)
-                if entry and entry[0] == version and time.monotonic() - entry[1] < self.max_age:
-                    return entry[2]
-                snapshot = build_snapshot(session, organisation_id, today, self.tz)
-                self._entries[organisation_id] = (version, time.monotonic(), snapshot)
-                return snapshot
+            snapshot = build_snapshot(session, organisation_id, today, self.tz)
+            self._entries[organisation_id] = (version, time.monotonic(), snapshot)
+            return snapshot
 
     def invalidate(self, organisation_id: int | None = None) -> None:
         """Forget snapshots (after an action, so the next page shows its effect)."""
         if organisation_id is None:
             self._entries.clear()
+            self._checked.clear()
         else:
             self._entries.pop(organisation_id, None)
+            self._checked.pop(organisation_id, None)
 
 
 # --- single task -----------------------------------------------------------------------------
