@@ -111,7 +111,15 @@ class Counts:
         """Count one occurrence (``None``, i.e. cancelled, is not counted)."""
         if bucket is None:
             return
-        setattr(self, bucket.value, getattr(self, bucket.value) + 1)
+        # Plain branches: this runs once per occurrence per group on every rebuild.
+        if bucket is Bucket.DONE_ON_TIME:
+            self.done_on_time += 1
+        elif bucket is Bucket.DONE_LATE:
+            self.done_late += 1
+        elif bucket is Bucket.ON_TRACK:
+            self.on_track += 1
+        else:
+            self.overdue += 1
         if submitted:
             self.awaiting_confirmation += 1
 
@@ -145,8 +153,15 @@ class Aggregate:
         if bucket is None:
             return
         self.overall.add(bucket, submitted=submitted)
-        for key in dict.fromkeys(keys):  # a unit named twice counts once
-            self.groups.setdefault(key, Counts()).add(bucket, submitted=submitted)
+        keys = tuple(keys)
+        if len(keys) > 1:
+            keys = tuple(dict.fromkeys(keys))  # a unit named twice counts once
+        groups = self.groups
+        for key in keys:
+            counts = groups.get(key)
+            if counts is None:
+                counts = groups[key] = Counts()
+            counts.add(bucket, submitted=submitted)
 
 
 def aggregate(items: Iterable[tuple[Bucket | None, Iterable[Hashable]]]) -> Aggregate:

@@ -58,11 +58,20 @@ def _fmt_date(value: date | datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> st
     return value.strftime("%d/%m/%Y")
 
 
+def _iso_to_vn(value: object) -> str:
+    """"2026-03-10" -> "10/03/2026"; anything else unchanged."""
+    try:
+        return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
 def make_templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
     env.filters["d"] = lambda v: _fmt_date(v, settings.timezone)
     env.filters["urlq"] = lambda v: quote(str(v), safe="")
+    env.filters["isodate"] = _iso_to_vn
     env.globals.update(
         BUCKETS=BUCKETS, BUCKET_LABELS=LABELS, BUCKET_COLOURS=COLOURS, STATUS_LABELS=STATUS_LABELS,
         AREA_LABELS=AREA_LABELS, EVIDENCE_LABELS=EVIDENCE_LABELS, DATA_LABELS=DATA_LABELS, event_label=event_label,

@@ -209,6 +209,20 @@ def build_snapshot(session: Session, organisation_id: int, today: date, tz: str)
     return snapshot
 
 
+class _held:
+    """Context manager releasing ``lock`` on exit, acquiring it first unless ``already`` held."""
+
+    def __init__(self, lock: threading.Lock, already: bool) -> None:
+        self.lock, self.already = lock, already
+
+    def __enter__(self) -> None:
+        if not self.already:
+            self.lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
 class SnapshotCache:
     """Snapshots per (organisation, day), rebuilt when the data's fingerprint changes.
 
@@ -256,8 +270,12 @@ class SnapshotCache:
         entry = self._entries.get(organisation_id)
         if entry and entry[0] == version and time.monotonic() - entry[1] < self.max_age:
             return entry[2]
-        # One builder per organisation; the others wait and reuse its result.
-        with self._locks[organisation_id]:
+        # One builder per organisation. While it builds, the others are served the
+        # previous snapshot (seconds old) rather than queueing behind the rebuild.
+        lock = self._locks[organisation_id]
+        if entry is not None and entry[2].today == today and not lock.acquire(blocking=False):
+            return entry[2]
+        with _held(lock, already=entry is not None and entry[2].today == today):
             entry = self._entries.get(organisation_id)
             if entry and entry[0] == version and time.monotonic() - entry[1] < self.max_age:
                 return entry[2]
