@@ -289,6 +289,23 @@ def set_password(
     console.print(f"Đã đặt mật khẩu cho {username} ({name}).")
 
 
+@user_app.command("demo")
+def demo_accounts(password: str = typer.Option("dondoc-demo", "--password", help="Mật khẩu cho các tài khoản thử.")) -> None:
+    """Đặt mật khẩu thử cho mọi tài khoản chưa có mật khẩu (chỉ dùng để chạy thử trên máy)."""
+    from web.demo import ensure_demo_accounts
+
+    accounts = ensure_demo_accounts(_engine(Settings()), password)
+    if not accounts:
+        console.print("Mọi tài khoản đã có mật khẩu.")
+        return
+    table = Table(title=f"Tài khoản thử (mật khẩu: {password})")
+    for col in ("Đơn vị", "Tên đăng nhập", "Họ tên", "Vai trò"):
+        table.add_column(col)
+    for a in accounts:
+        table.add_row(a.organisation, a.username, a.full_name, a.role)
+    console.print(table)
+
+
 @export_app.command("excel")
 def export_excel(plan: str, out: Path = typer.Option(None, "--out", "-o", help="Tệp .xlsx (mặc định: MÃ-KẾ-HOẠCH.xlsx)."),
                  org: str = ORG_OPTION) -> None:

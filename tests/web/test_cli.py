@@ -76,3 +76,17 @@ def test_export_excel(cli_env, tmp_path: Path) -> None:
     out = tmp_path / "kh.xlsx"
     result = runner.invoke(app, ["export", "excel", seeded.plan_code, "--org", "xa-mau", "-o", str(out)])
     assert result.exit_code == 0 and out.stat().st_size > 1000
+
+
+def test_demo_accounts_only_touch_accounts_without_password(cli_env) -> None:
+    engine, _ = cli_env
+    with Session(engine) as session:
+        officer = session.exec(select(Officer).where(Officer.username == "tuphap")).one()
+        officer.password_hash = None
+        session.add(officer)
+        session.commit()
+    result = runner.invoke(app, ["user", "demo", "--password", "thu-nghiem-1"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "tuphap" in result.output and "vanphong" not in result.output
+    with Session(engine) as session:
+        assert verify_password(session.exec(select(Officer).where(Officer.username == "tuphap")).one().password_hash, "thu-nghiem-1")
+        assert verify_password(session.exec(select(Officer).where(Officer.username == "vanphong")).one().password_hash, "matkhau-demo")
