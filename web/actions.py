@@ -8,6 +8,7 @@ all go through :func:`perform`.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import re
 import uuid
@@ -227,6 +228,15 @@ async def perform(
         raise ActionError(502, f"Không gửi được tới quy trình đôn đốc: {error.message}") from error
     except RuntimeError as error:
         raise ActionError(503, str(error)) from error
+    if request.kind == "reassign":
+        # A signal is not answered: wait briefly for the workflow's activity to record it.
+        for _ in range(50):
+            with Session(engine, expire_on_commit=False) as session:
+                occurrence = session.get(Occurrence, occurrence_id)
+            if occurrence.lead_username == request.to_username:
+                return occurrence
+            await asyncio.sleep(0.1)
+        return occurrence
     with Session(engine, expire_on_commit=False) as session:
         return session.get(Occurrence, occurrence_id)
 
