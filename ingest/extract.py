@@ -1,0 +1,304 @@
+"""Tasks, indicators and reporting duties from the section tree.
+
+Rules (from how plans are written, not from any one plan):
+- tasks live in sections whose heading says "nhiệm vụ", "nội dung", "giải pháp",
+  "phụ lục" or names a reform area; "Mục đích", "Yêu cầu", "Kinh phí" hold none;
+  "Chỉ tiêu" items are indicators; an item that starts with a percentage ("100% hồ
+  sơ ...") is an indicator wherever it stands;
+- each bullet, lettered or numbered item without sub-items, and each plain paragraph
+  is one task; paragraphs before the first item of a list are its introduction; an
+  item ending with ":" that has sub-items only groups them;
+- lines beside a task ("Cơ quan chủ trì: ...", "Thời gian thực hiện: ...") belong to it;
+- appendix tables (STT | Nội dung | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian
+  hoàn thành | Sản phẩm) give one task per row; rows without a lead or a deadline and
+  with a Roman number or a single merged cell are area headings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from domain.text import fold, normalise
+from ingest.areas import AREAS, areas_in, guess_area
+from ingest.deadline_text import find_deadline
+from ingest.normalise import LABEL_ANY
+from ingest.sections import Node
+from ingest.units import split_units
+
+
+@dataclass
+class Task:
+    """A task as read from the document (before owners are filled in)."""
+
+    area: str
+    area_label: str
+    title: str
+    text: str
+    line_start: int
+    line_end: int
+    lead: list[str] = field(default_factory=list)
+    coordinators: list[str] = field(default_factory=list)
+    deadline: str | None = None
+    product: str | None = None
+    kind: str = "task"  # "task" or "report"
+    area_guessed: bool = False
+    owner_how: str | None = None  # "beside", "table", "area", "duties", "function", "standing"
+
+
+@dataclass
+class Indicator:
+    """A numeric target (chỉ tiêu): kept apart, not chased."""
+
+    text: str
+    line_start: int
+    line_end: int
+
+
+_TARGET_START = re.compile(r"^(?:(?:tối thiểu|ít nhất|trên|từ|đạt|đảm bảo|phấn đấu)\s+)?\d+(?:[.,]\d+)?\s*%", re.IGNORECASE)
+_TARGET_WORDS = re.compile(r"^(?:tỷ lệ|tỉ lệ|mức độ|chỉ số|số lượng)\b.*\d+(?:[.,]\d+)?\s*%", re.IGNORECASE)
+_PARENTHETICAL = re.compile(r"^\(.*\)\.?$")
+
+
+def is_target(text: str) -> bool:
+    """A numeric target rather than a task."""
+    return bool(_TARGET_START.match(text) or _TARGET_WORDS.match(text))
+
+
+def title_of(text: str, limit: int = 180) -> str:
+    """A short title: the first sentence, cut at a word boundary."""
+    text = text.strip()
+    match = re.search(r"(?<=[^\s.]{2})[.;](?=\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ]|\s*$)", text)
+    first = text[: match.start()] if match else text
+    if len(first) > limit:
+        first = first[:limit].rsplit(" ", 1)[0] + "…"
+    return first.strip(" ,;:")
+
+
+def _attributes(text: str) -> tuple[str, dict[str, str]]:
+    """Split "task text. Cơ quan chủ trì: X; Thời gian: Y" into text and attributes."""
+    attrs: dict[str, str] = {}
+    matches = list(LABEL_ANY.finditer(text))
+    if not matches:
+        return text, attrs
+    body = text[: matches[0].start()].strip(" .;,-")
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        value = text[match.end(): end].strip(" .;,")
+        label = fold(match.group("label"))
+        if "phoi hop" in label:
+            attrs["coordinators"] = value
+        elif "thoi gian" in label or "thoi han" in label or "tien do" in label:
+            attrs["deadline"] = value
+        elif "san pham" in label or "ket qua" in label:
+            attrs["product"] = value
+        else:
+            attrs["lead"] = value
+    return body, attrs
+
+
+class TaskCollector:
+    """Walks task sections and tables."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.tasks: list[Task] = []
+        self.indicators: list[Indicator] = []
+
+    # ------------------------------------------------------------------ tree
+
+    def collect(self, node: Node, areas: list[str], label: str | None) -> None:
+        """Collect from the children of ``node`` (a section with role tasks/targets)."""
+        children = node.children
+        has_items = any(c.kind in ("decimal", "letter", "dash", "plus") for c in children)
+        seen_item = False
+        rows: list[Node] = []
+        for child in children + [None]:
+            if child is not None and child.kind == "row":
+                rows.append(child)
+                continue
+            if rows:
+                self.table(rows, areas, label)
+                rows = []
+            if child is None:
+                break
+            if child.kind in ("decimal", "letter", "dash", "plus"):
+                seen_item = True
+            if child.role in ("skip", "organisation", "intro", "closing"):
+                continue
+            if child.role == "targets":
+                self._targets(child)
+                continue
+            if child.is_heading:
+                found = areas_in(child.text)
+                heading = _heading_label(child.text)
+                self.collect(child, found or areas, heading if found else label)
+                continue
+            if child.kind == "para" and has_items and not seen_item:
+                continue  # the introduction of a list
+            self.item(child, areas, label)
+
+    def _targets(self, node: Node) -> None:
+        # One indicator per item; a plain paragraph under an item continues it.
+        for sub in node.walk():
+            if sub.para is None or sub.kind in ("roman", "caps", "para") and sub is not node:
+                continue
+            if sub.kind in ("roman", "caps") or (sub.is_heading and not _is_sentence(sub.text)):
+                continue
+            text = " ".join([sub.text] + [c.text for c in sub.children if c.kind == "para"])
+            self.indicators.append(Indicator(text, sub.para.line_start, sub.line_end if sub.children else sub.para.line_end))
+
+    def item(self, node: Node, areas: list[str], label: str | None) -> None:
+        text = node.text
+        if _PARENTHETICAL.match(text):
+            return
+        if LABEL_ANY.match(text) and self.tasks:
+            self._attach(self.tasks[-1], text, node)
+            return
+        if text.endswith(":") and node.children:
+            self.collect(node, areas, label)  # a group header ("- Nội dung tuyên truyền:")
+            return
+        if is_target(text):
+            self.indicators.append(Indicator(text, node.para.line_start, node.para.line_end))
+        else:
+            self.tasks.append(self._task(text, node.para.line_start, node.para.line_end, areas, label))
+        for child in node.children:
+            if child.kind == "row":
+                continue
+            if LABEL_ANY.match(child.text) and self.tasks:
+                self._attach(self.tasks[-1], child.text, child)
+            else:
+                self.item(child, areas, label)
+
+    def _attach(self, task: Task, text: str, node: Node) -> None:
+        _, attrs = _attributes(text)
+        self._apply(task, attrs)
+        task.line_end = max(task.line_end, node.para.line_end)
+
+    def _apply(self, task: Task, attrs: dict[str, str]) -> None:
+        if "lead" in attrs:
+            task.lead = split_units(attrs["lead"])
+            task.owner_how = "beside"
+        if "coordinators" in attrs:
+            task.coordinators = split_units(attrs["coordinators"])
+        if "deadline" in attrs and attrs["deadline"]:
+            task.deadline = attrs["deadline"]
+        if "product" in attrs and attrs["product"]:
+            task.product = attrs["product"]
+
+    def _task(self, text: str, start: int, end: int, areas: list[str], label: str | None) -> Task:
+        body, attrs = _attributes(text)
+        body = body or text
+        area, guessed = _area_for(body, areas)
+        task = Task(
+            area=area,
+            area_label=label if (label and not guessed and len(areas) == 1) else AREAS[area],
+            title=title_of(body),
+            text=body,
+            line_start=start,
+            line_end=end,
+            area_guessed=guessed,
+        )
+        self._apply(task, attrs)
+        if task.deadline is None:
+            task.deadline = find_deadline(body, self.year)
+        return task
+
+    # ------------------------------------------------------------------ tables
+
+    def table(self, rows: list[Node], areas: list[str], label: str | None) -> None:
+        """One task per row of an appendix table."""
+        columns: dict[str, int] | None = None
+        for row in rows:
+            cells = list(row.para.cells)
+            found = _header(cells)
+            if found is not None:
+                columns = found
+                continue
+            if columns is None or not any(cells):
+                continue
+            if _is_column_numbers(cells):
+                continue
+            get = lambda name: cells[columns[name]].strip() if name in columns and columns[name] < len(cells) else ""  # noqa: E731
+            content = get("content")
+            number = get("number")
+            lead_text, deadline = get("lead"), get("deadline")
+            distinct = {c for c in cells if c}
+            if not content and len(distinct) == 1:
+                content = next(iter(distinct))
+            if not content:
+                continue
+            if (not lead_text and not deadline) and (re.fullmatch(r"[IVX]+\.?|[A-ZĐ]\.?", number) or len(distinct) == 1):
+                found_areas = areas_in(content)
+                if found_areas:
+                    areas, label = found_areas, _heading_label(content)
+                continue
+            text = normalise(content)
+            if is_target(text):
+                self.indicators.append(Indicator(text, row.para.line_start, row.para.line_end))
+                continue
+            task = self._task(text, row.para.line_start, row.para.line_end, areas, label)
+            task.lead = split_units(lead_text) if lead_text else []
+            task.coordinators = split_units(get("coordinators")) if get("coordinators") else []
+            task.deadline = normalise(deadline) if deadline else task.deadline
+            task.product = normalise(get("product")) or None
+            task.owner_how = "table" if task.lead else None
+            self.tasks.append(task)
+
+
+def _is_sentence(text: str) -> bool:
+    return len(text) > 100 or text.rstrip().endswith((".", ";"))
+
+
+def _heading_label(text: str) -> str:
+    text = re.sub(r"^(?:Về|Đối với)\s+", "", text.strip()).rstrip(" :.")
+    text = text.split(":")[0].strip()
+    return text[:1].upper() + text[1:]
+
+
+def _area_for(text: str, areas: list[str]) -> tuple[str, bool]:
+    if len(areas) == 1:
+        return areas[0], False
+    if areas:
+        return guess_area(text, among=areas) or areas[0], False
+    guessed = guess_area(text)
+    return (guessed or "chi_dao"), True
+
+
+_HEADER_KEYS = {
+    "number": ("stt", "tt", "so tt"),
+    "content": ("noi dung", "nhiem vu", "ten nhiem vu", "cong viec", "noi dung cong viec"),
+    "lead": ("chu tri", "co quan thuc hien", "don vi thuc hien", "thuc hien"),
+    "coordinators": ("phoi hop",),
+    "deadline": ("thoi gian", "thoi han", "tien do"),
+    "product": ("san pham", "ket qua"),
+}
+
+
+def _header(cells: list[str]) -> dict[str, int] | None:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = fold(cell)
+        if not key:
+            continue
+        for name, words in (
+            ("deadline", _HEADER_KEYS["deadline"]),
+            ("coordinators", _HEADER_KEYS["coordinators"]),
+            ("lead", _HEADER_KEYS["lead"]),
+            ("product", _HEADER_KEYS["product"]),
+            ("content", _HEADER_KEYS["content"]),
+        ):
+            if name not in columns and any(w in key for w in words):
+                columns[name] = index
+                break
+        else:
+            if key.strip(". ") in _HEADER_KEYS["number"]:
+                columns.setdefault("number", index)
+    if "content" in columns and ("lead" in columns or "deadline" in columns):
+        return columns
+    return None
+
+
+def _is_column_numbers(cells: list[str]) -> bool:
+    """The "(1) (2) (3)" row under a header."""
+    return all(re.fullmatch(r"\(?\d{1,2}\)?", c.strip()) or not c.strip() for c in cells)

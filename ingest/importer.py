@@ -1,0 +1,263 @@
+"""The importer: a plan document → plan metadata, tasks with owners and deadlines, warnings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from domain.calendar import WorkCalendar
+from domain.deadlines import DeadlineError, expand, parse_deadline
+from ingest.areas import CODE_PREFIX, REPORT_PREFIX
+from ingest.errors import IngestError, NotAPlanError
+from ingest.extract import Indicator, Task, TaskCollector
+from ingest.metadata import PlanMeta, read_metadata
+from ingest.normalise import Para, paragraphs
+from ingest.owners import OwnerMap, build_owner_map
+from ingest.readers import read_document
+from ingest.sections import Node, build_tree, classify
+from ingest.units import UnitResolver
+
+_HOW = {
+    "area": "theo phân công lĩnh vực ở mục Tổ chức thực hiện",
+    "duties": "theo nhiệm vụ của đơn vị ở mục Tổ chức thực hiện",
+    "standing": "cơ quan thường trực/đầu mối của kế hoạch",
+    "function": "suy ra từ chức năng của đơn vị (kế hoạch không phân công rõ)",
+}
+
+
+@dataclass
+class ImportWarning:
+    """Something the reviewer must look at."""
+
+    line: int | None
+    message: str
+    code: str | None = None
+
+    def __str__(self) -> str:
+        where = f"dòng {self.line}: " if self.line else ""
+        task = f"[{self.code}] " if self.code else ""
+        return f"{where}{task}{self.message}"
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "code": self.code, "message": self.message}
+
+
+@dataclass
+class ImportedTask:
+    """A task ready for the review file."""
+
+    code: str
+    task: Task
+    due: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    """Everything the importer read from one document."""
+
+    source: Path
+    meta: PlanMeta
+    year: int
+    source_year: int
+    standing_coordinator: str | None
+    tasks: list[ImportedTask]
+    indicators: list[Indicator]
+    warnings: list[ImportWarning]
+    organisation: Path | None = None
+
+    def plan_dict(self) -> dict:
+        """The plan's metadata as JSON-safe values."""
+        m = self.meta
+        return {
+            "number": m.number,
+            "title": m.title,
+            "issuer": m.issuer,
+            "place": m.place,
+            "issued_on": m.issued_on.isoformat() if m.issued_on else None,
+            "year": self.year,
+            "source_year": self.source_year,
+            "signer": m.signer,
+            "signer_role": m.signer_role,
+            "standing_coordinator": self.standing_coordinator,
+            "source_file": str(self.source),
+            "indicators": [
+                {"text": i.text, "source": {"line_start": i.line_start, "line_end": i.line_end}} for i in self.indicators
+            ],
+        }
+
+    def to_json(self) -> dict:
+        """``{"plan": ..., "tasks": [...], "warnings": [...]}`` for ``--json``."""
+        return {
+            "plan": self.plan_dict(),
+            "tasks": [
+                {
+                    "code": t.code,
+                    "area": t.task.area,
+                    "title": t.task.title,
+                    "lead": list(t.task.lead),
+                    "coordinators": list(t.task.coordinators),
+                    "deadline": {"text": t.task.deadline, "due": list(t.due)},
+                    "product": t.task.product,
+                    "source": {"line_start": t.task.line_start, "line_end": t.task.line_end},
+                }
+                for t in self.tasks
+            ],
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+
+def import_plan(
+    path: str | Path,
+    year: int | None = None,
+    org: Any | None = None,
+    org_path: str | Path | None = None,
+) -> ImportResult:
+    """Import a plan document.
+
+    Args:
+        path: the .txt, .docx or .pdf file.
+        year: the plan year to schedule for (default: the document's own year); a
+            past plan is re-based onto it.
+        org: a loaded ``OrganisationConfig`` to resolve unit names (optional).
+        org_path: where ``org`` came from (recorded in the review file).
+
+    Raises:
+        IngestError: unreadable file, or not a plan.
+    """
+    path = Path(path)
+    document = read_document(path)
+    paras = paragraphs(document)
+    root, closing = build_tree(paras)
+    classify(root)
+
+    intro = [n.para for child in root.children if child.role == "intro" for n in child.walk() if n.para]
+    title_para = next((p for p in intro if re.match(r"^\s*KẾ\s+HOẠCH\b", p.text)), None)
+    meta = read_metadata(intro, [n.para for n in closing], title_para)
+    source_year = meta.year or year
+    if source_year is None:
+        raise NotAPlanError(
+            f"Không xác định được năm của kế hoạch trong {path.name}: hãy ghi rõ bằng --year YYYY."
+        )
+    plan_year = year or source_year
+
+    collector = TaskCollector(source_year)
+    collector.collect(root, [], None)
+    if not collector.tasks:
+        raise NotAPlanError(
+            f"Không tìm thấy nhiệm vụ nào trong {path.name}: tệp không giống một kế hoạch "
+            "(cần các mục Nhiệm vụ/Nội dung/Phụ lục với các nhiệm vụ gạch đầu dòng hoặc bảng)."
+        )
+
+    resolver = UnitResolver(org)
+    sections = [n for n in root.walk() if n.role == "organisation" and (n.parent is None or n.parent.role != "organisation")]
+    owners = build_owner_map(sections, resolver, source_year)
+    warnings: list[ImportWarning] = []
+    tasks = collector.tasks + _reports(owners)
+    _assign_owners(tasks, owners, resolver)
+    calendar = org.work_calendar() if org is not None else WorkCalendar()
+    imported = _finish(tasks, owners, resolver, source_year, plan_year, calendar, warnings)
+
+    if not meta.signer:
+        warnings.insert(0, ImportWarning(None, "Không thấy tên người ký kế hoạch."))
+    if not meta.number:
+        warnings.insert(0, ImportWarning(None, "Không thấy số văn bản (Số: .../KH-...)."))
+    standing = resolver.resolve(owners.standing)[0] if owners.standing else None
+    return ImportResult(
+        source=path, meta=meta, year=plan_year, source_year=source_year, standing_coordinator=standing,
+        tasks=imported, indicators=collector.indicators, warnings=warnings,
+        organisation=Path(org_path) if org_path else None,
+    )
+
+
+def _reports(owners: OwnerMap) -> list[Task]:
+    out = []
+    for report in owners.reports:
+        out.append(Task(
+            area="chi_dao", area_label="Chế độ báo cáo", title=report.title, text=report.text,
+            line_start=report.line_start, line_end=report.line_end, lead=list(report.units),
+            deadline=report.deadline, kind="report", owner_how="beside",
+        ))
+    return out
+
+
+def _assign_owners(tasks: list[Task], owners: OwnerMap, resolver: UnitResolver) -> None:
+    for task in tasks:
+        if task.lead:
+            continue
+        lead = owners.leads.get(task.area)
+        if lead:
+            task.lead = list(lead)
+            task.owner_how = owners.how.get(task.area)
+            lead_keys = {resolver.key(u) for u in lead}
+            extra = [u for u in owners.coordinators.get(task.area, []) if resolver.key(u) not in lead_keys]
+            task.coordinators = task.coordinators or extra
+
+
+def _finish(
+    tasks: list[Task], owners: OwnerMap, resolver: UnitResolver, source_year: int, plan_year: int,
+    calendar: WorkCalendar, warnings: list[ImportWarning],
+) -> list[ImportedTask]:
+    counters: dict[str, int] = {}
+    out: list[ImportedTask] = []
+    unknown_reported: set[str] = set()
+    for task in sorted(tasks, key=lambda t: (t.kind == "report", t.line_start)):
+        prefix = REPORT_PREFIX if task.kind == "report" else CODE_PREFIX[task.area]
+        counters[prefix] = counters.get(prefix, 0) + 1
+        code = f"{prefix}-{counters[prefix]:02d}"
+        line = task.line_start
+
+        # Deadline: beside the task, else the lead's reporting deadline, else the plan's.
+        how_deadline = None
+        if not task.deadline:
+            keys = [resolver.key(u) for u in task.lead]
+            task.deadline = next((owners.unit_deadline[k] for k in keys if k in owners.unit_deadline), None)
+            how_deadline = "hạn báo cáo của đơn vị chủ trì" if task.deadline else None
+            if not task.deadline and owners.plan_deadline:
+                task.deadline = owners.plan_deadline
+                how_deadline = "chế độ báo cáo chung của kế hoạch"
+        due: list[str] = []
+        if task.deadline:
+            try:
+                schedule = parse_deadline(task.deadline, source_year)
+                due = [d.due.isoformat() for d in expand(schedule, plan_year, calendar)]
+            except DeadlineError as error:
+                warnings.append(ImportWarning(line, f"{error}; hãy sửa thời hạn.", code))
+            else:
+                if how_deadline:
+                    warnings.append(ImportWarning(
+                        line, f'Nhiệm vụ không ghi thời hạn riêng: lấy "{task.deadline}" ({how_deadline}).', code))
+        else:
+            warnings.append(ImportWarning(
+                line, "Chưa có thời hạn: ghi thời hạn (ví dụ 'trước 30/6/2025', 'hàng quý') hoặc 'thường xuyên'.", code))
+
+        if task.area_guessed:
+            warnings.append(ImportWarning(line, f"Lĩnh vực đoán theo nội dung: {task.area}; hãy kiểm tra.", code))
+        if not task.lead:
+            warnings.append(ImportWarning(line, "Chưa có cơ quan chủ trì.", code))
+        elif task.owner_how in ("function", "duties", "standing"):
+            warnings.append(ImportWarning(line, f"Cơ quan chủ trì {', '.join(task.lead)}: {_HOW[task.owner_how]}.", code))
+
+        task.lead = _resolve_all(task.lead, resolver, line, code, warnings, unknown_reported)
+        task.coordinators = _resolve_all(task.coordinators, resolver, line, code, warnings, unknown_reported)
+        task.coordinators = [u for u in task.coordinators if u not in task.lead]
+        out.append(ImportedTask(code, task, due))
+    return out
+
+
+def _resolve_all(
+    names: list[str], resolver: UnitResolver, line: int, code: str,
+    warnings: list[ImportWarning], reported: set[str],
+) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        resolved, known = resolver.resolve(name)
+        if not known and resolver.org is not None:
+            warnings.append(ImportWarning(line, f'Đơn vị "{name}" không có trong tệp tổ chức: giữ nguyên như văn bản.', code))
+        if resolved not in out:
+            out.append(resolved)
+    return out
+
+
+__all__ = ["ImportResult", "ImportWarning", "ImportedTask", "IngestError", "import_plan", "Para", "Node"]

@@ -1,0 +1,117 @@
+"""Unit names as plans write them: lists, subjects of duties, resolution via the org file."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from domain.organisation import unit_key
+from domain.text import fold, normalise
+
+# First words of a unit's name (folded): "Công chức ...", "Phòng ...", "UBND ...".
+_UNIT_START = re.compile(
+    r"^(?:cong chuc|can bo|phong|van phong|trung tam|ban|bo phan|ubnd|uy ban|chu tich|pho chu tich|"
+    r"thu truong|cac|so|dai|hoi|doan|truong|cong an|quan su|tram|hoi dong|mat tran|lanh dao|"
+    r"giam doc|to|nguoi dung dau|co quan|don vi|chi cuc|hat|kho bac|thanh tra|cc)\b"
+)
+_PLURAL_GROUP = re.compile(r"^các\s+(Phòng|Sở|Ban|Trung tâm|Công chức|Bộ phận|đơn vị)\s*:?\s*(.+)$", re.IGNORECASE)
+_TRAILING = re.compile(
+    r"\s*(?:\((?:chủ trì|phối hợp|b/c)\)|trên địa bàn(?: [^,;]*)?|theo chức năng,? nhiệm vụ.*|có liên quan)$",
+    re.IGNORECASE,
+)
+
+
+def looks_like_unit(text: str) -> bool:
+    """Does ``text`` start like the name of a unit or an officer's post?"""
+    key = fold(text).lstrip("- ")
+    key = re.sub(r"^de nghi\s+", "", key)
+    return bool(_UNIT_START.match(key)) and len(text.split()) <= 24
+
+
+def clean_unit(text: str) -> str:
+    """A unit name without list punctuation, a leading "Đề nghị" or trailing qualifiers."""
+    text = normalise(text).strip(" .,;:-")
+    text = re.sub(r"^(?:đề nghị|Đề nghị)\s+", "", text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _TRAILING.sub("", text).strip(" .,;:-")
+    return text[:1].upper() + text[1:] if text else text
+
+
+def split_units(text: str, known=None) -> list[str]:
+    """Split a written list of units ("Phòng Nội vụ, Phòng Tư pháp và UBND các xã").
+
+    A piece that starts in lower case continues the previous one ("các cơ quan, đơn
+    vị"); "các Phòng: Nội vụ, Tư pháp" expands to "Phòng Nội vụ", "Phòng Tư pháp".
+    With ``known`` (name -> bool, the organisation file), the longest run of pieces
+    that names a known unit is kept together ("Công chức Văn hóa - Xã hội phụ trách
+    thông tin, TDTT").
+    """
+    text = normalise(text).strip(" .;:")
+    if not text or fold(text) in ("khong", "-", "khong co"):
+        return []
+    plural = re.search(r"\bcác\s+(Phòng|Sở|Ban)\s*:\s*", text)
+    if plural:
+        head = re.sub(r"\s*(?:,|;|\bvà)\s*$", "", text[: plural.start()])
+        kind = plural.group(1)
+        members = [p for p in re.split(r"\s*[,;]\s*|\s+và\s+", text[plural.end():]) if p.strip()]
+        return split_units(head, known) + [clean_unit(f"{kind} {m}") for m in members]
+    tokens = re.split(r"(\s*[;,\n]\s*|\s+và\s+|\s*\+\s*)", text)
+    if known is not None:
+        pieces, seps = tokens[0::2], tokens[1::2]
+        out_known: list[str] = []
+        i = 0
+        while i < len(pieces):
+            for j in range(len(pieces), i, -1):
+                joined = pieces[i] + "".join(s + p for s, p in zip(seps[i:j - 1], pieces[i + 1:j]))
+                if j - i > 1 and known(clean_unit(joined)):
+                    out_known.append(joined)
+                    i = j
+                    break
+            else:
+                out_known.append(pieces[i])
+                i += 1
+        if len(out_known) < len(pieces):
+            return [u for u in (clean_unit(p) for p in out_known) if u]
+    out: list[str] = []
+    for index in range(0, len(tokens), 2):
+        piece = tokens[index].strip(" -")
+        if not piece:
+            continue
+        if out and piece[:1].islower() and not piece.lower().startswith("các "):
+            out[-1] = out[-1] + tokens[index - 1] + piece  # "các cơ quan, đơn vị"
+        else:
+            out.append(piece)
+    return [u for u in (clean_unit(p) for p in out) if u]
+
+
+class UnitResolver:
+    """Resolve unit names against the organisation file (if any)."""
+
+    def __init__(self, org: Any | None = None) -> None:
+        self.org = org
+        level = getattr(getattr(org, "organisation", None), "level", "xã") if org else "xã"
+        self.level = level
+
+    def resolve(self, name: str) -> tuple[str, bool]:
+        """The unit's name in the org file and True, or the name as written and False."""
+        if self.org is None:
+            return name, False
+        unit = self.org.resolve_unit(name)
+        if unit is None:
+            stripped = clean_unit(re.sub(r"\s+(?:xã|huyện|phường|thị trấn|tỉnh)$", "", name))
+            unit = self.org.resolve_unit(stripped) if stripped != name else None
+        return (unit.name, True) if unit is not None else (name, False)
+
+    def known(self, name: str) -> bool:
+        """Does the organisation file know this unit?"""
+        return self.org is not None and self.resolve(name)[1]
+
+    def key(self, name: str) -> str:
+        """A key that is the same for two spellings of one unit."""
+        if self.org is not None:
+            unit = self.org.resolve_unit(name)
+            if unit is not None:
+                return "code:" + unit.code
+        return unit_key(clean_unit(name), self.level)
