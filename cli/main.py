@@ -23,6 +23,7 @@ from cli.plan import plan_app as _plan_app  # noqa: E402
 app.add_typer(_plan_app, name="plan")
 from cli import runtime as _runtime  # noqa: E402,F401  registers `dondoc up/worker/simulate`, `plan activate`
 from cli import org as _org  # noqa: E402,F401  registers `dondoc org check/load`
+from cli import importing as _importing  # noqa: E402,F401  registers `dondoc import`
 from cli import status as _status  # noqa: E402  registers `dondoc status`, `task`, `user`, `export`
 
 app.add_typer(_status.task_app, name="task")

@@ -163,6 +163,12 @@ def import_plan(
         warnings.insert(0, ImportWarning(None, "Không thấy tên người ký kế hoạch."))
     if not meta.number:
         warnings.insert(0, ImportWarning(None, "Không thấy số văn bản (Số: .../KH-...)."))
+    if owners.standing is None:
+        # "Theo đề nghị của công chức Văn phòng - Thống kê": the office that drafted it.
+        for para in intro:
+            if m := re.search(r"theo đề nghị của\s+(.+?)\s*\.?$", para.text, re.IGNORECASE):
+                owners.standing = m.group(1)
+                break
     standing = resolver.resolve(owners.standing)[0] if owners.standing else None
     return ImportResult(
         source=path, meta=meta, year=plan_year, source_year=source_year, standing_coordinator=standing,
