@@ -58,6 +58,8 @@ class Indicator:
 _TARGET_START = re.compile(r"^(?:(?:tối thiểu|ít nhất|trên|từ|đạt|đảm bảo|phấn đấu)\s+)?\d+(?:[.,]\d+)?\s*%", re.IGNORECASE)
 _TARGET_WORDS = re.compile(r"^(?:tỷ lệ|tỉ lệ|mức độ|chỉ số|số lượng)\b.*\d+(?:[.,]\d+)?\s*%", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"^\(.*\)\.?$")
+# "Các nhiệm vụ cụ thể tại Phụ lục kèm theo": a pointer to the appendix, not a task.
+_APPENDIX_POINTER = re.compile(r"phụ lục.{0,60}kèm theo|kèm theo.{0,60}phụ lục", re.IGNORECASE)
 
 
 def is_target(text: str) -> bool:
@@ -100,8 +102,9 @@ def _attributes(text: str) -> tuple[str, dict[str, str]]:
 class TaskCollector:
     """Walks task sections and tables."""
 
-    def __init__(self, year: int) -> None:
+    def __init__(self, year: int, known=None) -> None:
         self.year = year
+        self.known = known  # name -> bool: keeps "Văn phòng HĐND và UBND huyện" whole
         self.tasks: list[Task] = []
         self.indicators: list[Indicator] = []
 
@@ -150,7 +153,7 @@ class TaskCollector:
 
     def item(self, node: Node, areas: list[str], label: str | None) -> None:
         text = node.text
-        if _PARENTHETICAL.match(text):
+        if _PARENTHETICAL.match(text) or (len(text) < 200 and _APPENDIX_POINTER.search(text)):
             return
         if LABEL_ANY.match(text) and self.tasks:
             self._attach(self.tasks[-1], text, node)
@@ -177,10 +180,10 @@ class TaskCollector:
 
     def _apply(self, task: Task, attrs: dict[str, str]) -> None:
         if "lead" in attrs:
-            task.lead = split_units(attrs["lead"])
+            task.lead = split_units(attrs["lead"], self.known)
             task.owner_how = "beside"
         if "coordinators" in attrs:
-            task.coordinators = split_units(attrs["coordinators"])
+            task.coordinators = split_units(attrs["coordinators"], self.known)
         if "deadline" in attrs and attrs["deadline"]:
             task.deadline = attrs["deadline"]
         if "product" in attrs and attrs["product"]:
@@ -238,8 +241,8 @@ class TaskCollector:
                 self.indicators.append(Indicator(text, row.para.line_start, row.para.line_end))
                 continue
             task = self._task(text, row.para.line_start, row.para.line_end, areas, label)
-            task.lead = split_units(lead_text) if lead_text else []
-            task.coordinators = split_units(get("coordinators")) if get("coordinators") else []
+            task.lead = split_units(lead_text, self.known) if lead_text else []
+            task.coordinators = split_units(get("coordinators"), self.known) if get("coordinators") else []
             task.deadline = normalise(deadline) if deadline else task.deadline
             task.product = normalise(get("product")) or None
             task.owner_how = "table" if task.lead else None

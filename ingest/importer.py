@@ -142,7 +142,8 @@ def import_plan(
         )
     plan_year = year or source_year
 
-    collector = TaskCollector(source_year)
+    resolver = UnitResolver(org)
+    collector = TaskCollector(source_year, resolver.known if org is not None else None)
     collector.collect(root, [], None)
     if not collector.tasks:
         raise NotAPlanError(
@@ -150,7 +151,6 @@ def import_plan(
             "(cần các mục Nhiệm vụ/Nội dung/Phụ lục với các nhiệm vụ gạch đầu dòng hoặc bảng)."
         )
 
-    resolver = UnitResolver(org)
     sections = [n for n in root.walk() if n.role == "organisation" and (n.parent is None or n.parent.role != "organisation")]
     owners = build_owner_map(sections, resolver, source_year)
     warnings: list[ImportWarning] = []

@@ -12,7 +12,7 @@ from ingest.normalise import Para, is_caps
 
 _NUMBER = re.compile(r"\bSố\s*:\s*(\d+[A-Za-z]?\s*/\s*[A-ZĐa-zđ0-9\-]+(?:\s*/\s*[A-ZĐa-zđ0-9\-]+)*)")
 _PLACE_DATE = re.compile(
-    r"(?P<place>[A-ZĐÂĂÊÔƠƯ][^\d,;:()]{1,40}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
+    r"(?P<place>[A-ZĐÂĂÊÔƠƯ][^\d,;:()/\n]{1,40}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
 )
 _LEVELS = r"(?:xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh)"
 _UBND = r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN)"
@@ -87,8 +87,10 @@ def read_metadata(intro: list[Para], closing: list[Para], title_para: Para | Non
         meta.year = int(m.group(1))
 
     # Issuer: the header block, the "Kèm theo ..." line, the body, the title's place.
-    header_caps = " ".join(p.text for p in intro[:6] if is_caps(p.text))
-    meta.issuer = _issuer_from(header_caps)
+    for para in intro[:6]:
+        if is_caps(para.text) and (found := _issuer_from(para.text)):
+            meta.issuer = found
+            break
     if meta.issuer is None and meta.title and (m := _PLACE_IN_TITLE.search(meta.title)):
         name = _name_words(m["name"])
         if name:
