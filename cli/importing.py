@@ -29,8 +29,9 @@ def import_command(
     from ingest.importer import import_plan
     from ingest.review import write_review
 
-    err = Console(stderr=True)
-    out = Console()
+    # soft_wrap: a path or a message is never cut by the terminal width.
+    err = Console(stderr=True, soft_wrap=True)
+    out = Console(soft_wrap=True)
     org_config = None
     if org is not None:
         try:

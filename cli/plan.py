@@ -20,7 +20,7 @@ def check_command(
 
     from ingest.review import check_review
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     review, problems = check_review(file, org)
     errors = [p for p in problems if p.severity == "error"]
     for problem in problems:
