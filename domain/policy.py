@@ -1,0 +1,337 @@
+"""Reminder and escalation policy: a pure function of an occurrence's state and the time.
+
+``decide(state, now, calendar, policy)`` says which chasing actions are due now and when
+to look again. The task workflow calls it on every wake-up; because it is pure (no I/O,
+no clock of its own) it is deterministic under replay and easy to test.
+
+The default ladder, counted in working days from the effective due date (the extended
+one once an extension is granted):
+
+====================  ======  ==========  =====  =====================================
+step                  offset  kind        level  told
+====================  ======  ==========  =====  =====================================
+``remind-5``          -5      reminder    0      lead
+``remind-2``          -2      reminder    0      lead
+``due``               0       due         0      lead
+``overdue-1``         +1      overdue     1      lead, coordinator
+``escalate-3``        +3      escalation  2      vice-chairman (else the coordinator)
+``escalate-5``        +5      escalation  3      chairman
+``repeat-N``          +5 + N weeks        3      chairman, weekly until done
+====================  ======  ==========  =====  =====================================
+
+Actions happen only in working hours (07:30–17:00, Asia/Ho_Chi_Minh) on working days.
+Each task's actions come at the same minute of the morning, spread over the first hour
+by a hash of the task key so that a plan of 80 tasks does not send 80 mails at 07:30.
+
+Keys: ``f"{occurrence_key}@{effective_due}:{step}"``, stable for a state, so a caller
+that remembers the keys it has done (``done_keys``) never does one twice. A granted
+extension changes the effective due date and thus every later key: the ladder starts
+again from the new date. When several steps are due at once (the worker was down, the
+plan was activated late), only the latest is returned: one message saying "5 days
+overdue" replaces a burst of stale reminders.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.calendar import WorkCalendar
+
+CONTACT_FIELDS = ("lead", "coordinator", "vice_chairman", "chairman")
+# Who stands in when nobody holds a position (a commune without a vice-chairman in charge).
+FALLBACK: dict[str, tuple[str, ...]] = {
+    "lead": ("coordinator",),
+    "coordinator": ("vice_chairman", "chairman"),
+    "vice_chairman": ("coordinator", "chairman"),
+    "chairman": ("vice_chairman", "coordinator"),
+}
+KINDS = ("reminder", "due", "overdue", "escalation")
+
+
+class OccurrenceStatus(str, enum.Enum):
+    OPEN = "open"  # chased
+    SUBMITTED = "submitted"  # reported done, waiting for the coordinator: not chased
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rung of the ladder: ``offset`` working days from the due date (negative: before)."""
+
+    name: str
+    offset: int
+    kind: str
+    level: int
+    audience: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Bước '{self.name}': loại '{self.kind}' không hợp lệ (cần một trong {KINDS}).")
+        unknown = [a for a in self.audience if a not in CONTACT_FIELDS]
+        if unknown or not self.audience:
+            raise ValueError(f"Bước '{self.name}': người nhận {unknown or '(trống)'} không hợp lệ "
+                             f"(cần trong {CONTACT_FIELDS}).")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "offset": self.offset, "kind": self.kind, "level": self.level,
+                "audience": list(self.audience)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Step:
+        return cls(name=str(data["name"]), offset=int(data["offset"]), kind=str(data["kind"]),
+                   level=int(data.get("level", 0)), audience=tuple(data["audience"]))
+
+
+DEFAULT_STEPS = (
+    Step("remind-5", -5, "reminder", 0, ("lead",)),
+    Step("remind-2", -2, "reminder", 0, ("lead",)),
+    Step("due", 0, "due", 0, ("lead",)),
+    Step("overdue-1", 1, "overdue", 1, ("lead", "coordinator")),
+    Step("escalate-3", 3, "escalation", 2, ("vice_chairman",)),
+    Step("escalate-5", 5, "escalation", 3, ("chairman",)),
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A plan's chasing rules (stored as ``Plan.policy``; ``{}`` means the default)."""
+
+    steps: tuple[Step, ...] = DEFAULT_STEPS
+    # After the last step, repeat it to ``repeat_audience`` every so many calendar days
+    # (moved to the next working day); 0 turns the repeat off.
+    repeat_every_days: int = 7
+    repeat_audience: tuple[str, ...] = ("chairman",)
+    day_start: time = time(7, 30)
+    day_end: time = time(17, 0)
+    timezone: str = "Asia/Ho_Chi_Minh"
+    spread_minutes: int = 60
+
+    def __post_init__(self) -> None:
+        if not self.steps:
+            raise ValueError("Chính sách nhắc việc cần ít nhất một bước.")
+        names = [s.name for s in self.steps]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Tên bước bị trùng: {names}.")
+        if list(self.steps) != sorted(self.steps, key=lambda s: s.offset):
+            raise ValueError("Các bước phải theo thứ tự thời gian (offset tăng dần).")
+        if self.day_start >= self.day_end:
+            raise ValueError("Giờ bắt đầu làm việc phải trước giờ kết thúc.")
+        window = (datetime.combine(date.min, self.day_end) - datetime.combine(date.min, self.day_start))
+        if not 0 < self.spread_minutes * 60 <= window.total_seconds():
+            raise ValueError("Khoảng giãn (spread_minutes) phải dương và nằm trong giờ làm việc.")
+        if self.repeat_every_days < 0:
+            raise ValueError("repeat_every_days không được âm.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "steps": [s.to_dict() for s in self.steps],
+            "repeat_every_days": self.repeat_every_days,
+            "repeat_audience": list(self.repeat_audience),
+            "day_start": self.day_start.strftime("%H:%M"),
+            "day_end": self.day_end.strftime("%H:%M"),
+            "timezone": self.timezone,
+            "spread_minutes": self.spread_minutes,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Policy:
+        """A policy from its stored form; missing fields take the default."""
+        if not data:
+            return DEFAULT_POLICY
+        d = DEFAULT_POLICY
+        return cls(
+            steps=tuple(Step.from_dict(s) for s in data["steps"]) if "steps" in data else d.steps,
+            repeat_every_days=int(data.get("repeat_every_days", d.repeat_every_days)),
+            repeat_audience=tuple(data.get("repeat_audience", d.repeat_audience)),
+            day_start=time.fromisoformat(data["day_start"]) if "day_start" in data else d.day_start,
+            day_end=time.fromisoformat(data["day_end"]) if "day_end" in data else d.day_end,
+            timezone=str(data.get("timezone", d.timezone)),
+            spread_minutes=int(data.get("spread_minutes", d.spread_minutes)),
+        )
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """Usernames for each contact field of one occurrence."""
+
+    lead: tuple[str, ...] = ()
+    coordinator: tuple[str, ...] = ()
+    vice_chairman: tuple[str, ...] = ()
+    chairman: tuple[str, ...] = ()
+
+    def resolve(self, audience: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(usernames, contact fields used) for an audience, with stand-ins for empty fields."""
+        used: list[str] = []
+        for name in audience:
+            if getattr(self, name):
+                used.append(name)
+                continue
+            stand_in = next((f for f in FALLBACK[name] if getattr(self, f)), None)
+            if stand_in is not None:
+                used.append(stand_in)
+        fields = tuple(dict.fromkeys(used))
+        users = tuple(dict.fromkeys(u for f in fields for u in getattr(self, f)))
+        return users, fields
+
+
+@dataclass(frozen=True)
+class OccurrenceState:
+    """What the policy needs to know about one occurrence."""
+
+    task_key: str  # the workflow ID: spreads the minute of the morning
+    occurrence_key: str
+    period: str
+    due: date
+    contacts: Contacts
+    extended_due: date | None = None
+    status: OccurrenceStatus = OccurrenceStatus.OPEN
+    done_keys: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def effective_due(self) -> date:
+        return self.extended_due or self.due
+
+
+@dataclass(frozen=True)
+class Action:
+    """One chasing action: tell ``recipients`` about ``occurrence_key`` now."""
+
+    key: str
+    step: str
+    kind: str
+    level: int
+    recipients: tuple[str, ...]
+    audience: tuple[str, ...]  # contact fields the recipients were taken from
+    occurrence_key: str
+    period: str
+    due: date  # the effective due date
+    scheduled_at: datetime  # aware, in the policy's time zone
+
+
+@dataclass(frozen=True)
+class Decision:
+    actions: tuple[Action, ...]
+    next_wakeup: datetime | None  # aware; None: nothing more until the state changes
+
+
+def spread_minutes(task_key: str, policy: Policy) -> int:
+    """The task's fixed minute offset after the start of the working day."""
+    digest = hashlib.sha256(task_key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % policy.spread_minutes
+
+
+def _at(day: date, state: OccurrenceState, policy: Policy) -> datetime:
+    start = datetime.combine(day, policy.day_start, ZoneInfo(policy.timezone))
+    return start + timedelta(minutes=spread_minutes(state.task_key, policy))
+
+
+@dataclass(frozen=True)
+class _Planned:
+    step: Step
+    name: str
+    day: date
+
+
+def _ladder(state: OccurrenceState, calendar: WorkCalendar, policy: Policy, through: date) -> list[_Planned]:
+    """Every step of the occurrence's ladder on its working day, repeats up to ``through``."""
+    due = calendar.next_working_day(state.effective_due)
+    planned = [_Planned(s, s.name, calendar.add_working_days(due, s.offset)) for s in policy.steps]
+    if policy.repeat_every_days:
+        last = planned[-1]
+        repeat = Step(last.step.name, last.step.offset, last.step.kind, last.step.level, policy.repeat_audience)
+        n = 1
+        while True:
+            day = calendar.next_working_day(last.day + timedelta(days=n * policy.repeat_every_days))
+            planned.append(_Planned(repeat, f"repeat-{n}", day))
+            if day > through:
+                break
+            n += 1
+    return planned
+
+
+def _in_hours(moment: datetime, calendar: WorkCalendar, policy: Policy) -> bool:
+    return (calendar.is_working_day(moment.date())
+            and policy.day_start <= moment.timetz().replace(tzinfo=None) < policy.day_end)
+
+
+def _next_open_instant(moment: datetime, state: OccurrenceState, calendar: WorkCalendar, policy: Policy) -> datetime:
+    """The task's slot on the first working morning after ``moment`` (or later today)."""
+    today = _at(moment.date(), state, policy)
+    if calendar.is_working_day(moment.date()) and moment < today:
+        return today
+    return _at(calendar.next_working_day(moment.date() + timedelta(days=1)), state, policy)
+
+
+def decide(state: OccurrenceState, now: datetime, calendar: WorkCalendar, policy: Policy = DEFAULT_POLICY) -> Decision:
+    """The actions due at ``now`` for one occurrence, and when to ask again.
+
+    Args:
+        state: the occurrence, with the keys of the actions already done.
+        now: an aware datetime (any zone).
+        calendar: the organisation's working-day calendar.
+        policy: the plan's rules.
+    """
+    if state.status != OccurrenceStatus.OPEN:
+        return Decision((), None)
+    local = now.astimezone(ZoneInfo(policy.timezone))
+    ladder = _ladder(state, calendar, policy, max(local.date(), state.effective_due))
+    due_key = f"{state.occurrence_key}@{state.effective_due.isoformat()}"
+    past = [p for p in ladder if _at(p.day, state, policy) <= local]
+    future = [p for p in ladder if _at(p.day, state, policy) > local]
+    next_wakeup = _at(future[0].day, state, policy) if future else None
+    if not past:
+        return Decision((), next_wakeup)
+    latest = past[-1]
+    key = f"{due_key}:{latest.name}"
+    if key in state.done_keys:
+        return Decision((), next_wakeup)
+    if not _in_hours(local, calendar, policy):
+        # Due, but not at night or on a holiday: at the task's slot of the next working morning.
+        wake = _next_open_instant(local, state, calendar, policy)
+        return Decision((), min(wake, next_wakeup) if next_wakeup else wake)
+    recipients, audience = state.contacts.resolve(latest.step.audience)
+    if not recipients:
+        # Nobody to tell (no officers at all): count the step as done, say nothing.
+        return Decision((), next_wakeup)
+    slot = _at(latest.day, state, policy)
+    action = Action(
+        key=key, step=latest.name, kind=latest.step.kind, level=latest.step.level,
+        recipients=recipients, audience=audience, occurrence_key=state.occurrence_key,
+        period=state.period, due=state.effective_due,
+        scheduled_at=slot if slot.date() == local.date() else local,
+    )
+    return Decision((action,), next_wakeup)
+
+
+def planned_actions(
+    state: OccurrenceState, calendar: WorkCalendar, policy: Policy, start: datetime, until: datetime
+) -> list[Action]:
+    """Every action an occurrence nobody completes gets between ``start`` and ``until``.
+
+    The preview of ``decide`` driven by its own wake-ups (what the workflow does).
+    """
+    out: list[Action] = []
+    done = set(state.done_keys)
+    moment = start
+    while moment <= until:
+        current = OccurrenceState(state.task_key, state.occurrence_key, state.period, state.due, state.contacts,
+                                  state.extended_due, state.status, frozenset(done))
+        decision = decide(current, moment, calendar, policy)
+        for action in decision.actions:
+            done.add(action.key)
+            out.append(action)
+        if decision.actions:
+            continue
+        if decision.next_wakeup is None:
+            break
+        moment = decision.next_wakeup
+    return out
