@@ -29,3 +29,4 @@ from cli import status as _status  # noqa: E402  registers `dondoc status`, `tas
 app.add_typer(_status.task_app, name="task")
 app.add_typer(_status.user_app, name="user")
 app.add_typer(_status.export_app, name="export")
+from cli import db as _db  # noqa: E402,F401  registers `dondoc db upgrade/status/revision`

@@ -1,0 +1,1 @@
+"""Alembic migrations of dondoc's schema (see domain/db.py for the helpers that run them)."""

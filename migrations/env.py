@@ -1,0 +1,66 @@
+"""Alembic environment: dondoc's SQLModel metadata, SQLite (batch mode) and PostgreSQL.
+
+Run through ``dondoc db upgrade`` (domain.db.upgrade_schema), or the plain ``alembic``
+command from the repository root (alembic.ini), which reads DATABASE_URL like dondoc does.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import domain.models  # noqa: F401  (registers the tables)
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def _configure(**kwargs) -> None:
+    context.configure(
+        target_metadata=target_metadata,
+        # SQLite cannot ALTER most things: batch mode copies the table instead.
+        render_as_batch=True,
+        compare_type=True,
+        **kwargs,
+    )
+
+
+def _url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    if url:
+        return url
+    from settings import Settings
+
+    return Settings().effective_database_url
+
+
+def run_migrations_offline() -> None:
+    """Print the SQL instead of running it (``alembic upgrade head --sql``)."""
+    _configure(url=_url(), literal_binds=True, dialect_opts={"paramstyle": "named"})
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:  # domain.db passes its own connection (inside its schema lock)
+        _configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    from domain.db import make_engine
+
+    engine = make_engine(_url())
+    try:
+        with engine.connect() as connection:
+            _configure(connection=connection)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
