@@ -128,6 +128,10 @@ class Policy:
         if self.repeat_every_days < 0:
             raise ValueError("repeat_every_days không được âm.")
 
+    def zone(self) -> ZoneInfo:
+        """The policy's time zone (built here so workflow code never constructs tzinfo itself)."""
+        return ZoneInfo(self.timezone)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "steps": [s.to_dict() for s in self.steps],

@@ -1,60 +1,723 @@
 """TaskWorkflow: one durable workflow per plan task that chases its owners.
 
-Work in progress: method names and message types are final, bodies land next.
+The workflow holds the state of every occurrence of its task (Quý I/2026, ...). It
+sleeps until the earliest wake-up the pure policy (domain.policy.decide) asks for
+among the open occurrences, or until a message arrives; then it asks the policy what
+is due for each open occurrence and records those actions through activities (events
+and outbox notifications), remembering their keys so nothing is done twice.
+
+Messages: updates (submit/review completion, request/decide extension, a new task
+definition) are validated and answered only after the database has the result; signals
+(reassign, cancel) need no answer. The ``state`` query serves dashboards.
+
+Repeating schedules load the next year's occurrences on 1 November (an activity does
+the expansion, so holiday data and organisation calendar changes are recorded in
+history and replay stays deterministic), and the run then continues as new. A run
+also continues as new when its history grows long and an occurrence has just closed.
 """
 
 from __future__ import annotations
 
+import asyncio
+from datetime import date, datetime, timedelta
+
 from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.task_activities import TaskActivities
+    from activities.task_inputs import (
+        ActionSpec,
+        LoadDefinitionInput,
+        OccurrenceChange,
+        RecordActionsInput,
+        RecordEventInput,
+        SetOccurrenceStatusInput,
+        SyncOccurrencesInput,
+    )
+    from domain.calendar import WorkCalendar
+    from domain.policy import DEFAULT_POLICY, Contacts, OccurrenceState, OccurrenceStatus, Policy, decide
     from workflows.task_types import (
+        CANCELLED,
+        DONE,
+        OPEN,
+        SUBMITTED,
         Cancel,
+        CarriedState,
+        ContactsSpec,
         DecideExtension,
+        OccurrenceSnapshot,
         OccurrenceView,
         Reassign,
         RequestExtension,
         ReviewCompletion,
         SubmitCompletion,
+        TaskDefinition,
         TaskStateView,
         TaskWorkflowInput,
     )
 
+# Small DB transactions; a call that takes longer is stuck, not busy.
+DB_TIMEOUT = timedelta(seconds=30)
+# Activities behind an update: a person waits for the answer, so give up after a few
+# quick tries and fail the update (nothing changed) instead of the default of retrying
+# forever. Chasing activities keep the default: a DB outage delays a reminder, never loses it.
+ANSWER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=5),
+                           maximum_attempts=3)
+CONTACT_FIELDS = ("lead", "coordinator", "vice_chairman", "chairman")
+CLOSED = (DONE, CANCELLED)
+# Next year's occurrences are loaded this long before the year ends (1 November):
+# enough for any reminder ladder of an early-January deadline.
+ROLL_OVER_MONTH = 11
+
+
+def _key_year(snap: OccurrenceSnapshot) -> int:
+    return int(snap.key[:4]) if snap.key[:4].isdigit() else date.fromisoformat(snap.due).year
+
+
+def _reject(message: str) -> ApplicationError:
+    """A refusal the caller sees (Vietnamese), e.g. in an update validator."""
+    return ApplicationError(message, type="Refused", non_retryable=True)
+
+
+def _vn(day: str | date) -> str:
+    value = date.fromisoformat(day) if isinstance(day, str) else day
+    return value.strftime("%d/%m/%Y")
+
 
 @workflow.defn
 class TaskWorkflow:
+    """Chases the owners of one plan task, for every occurrence, until cancelled or done."""
+
+    @workflow.init
+    def __init__(self, params: TaskWorkflowInput) -> None:
+        self._params = params
+        self._ready = False
+        self._definition = TaskDefinition(plan_year=params.plan_year or 0, schedule=None, policy={},
+                                          contacts=ContactsSpec())
+        self._policy: Policy = DEFAULT_POLICY
+        self._calendar = WorkCalendar()
+        self._tz = DEFAULT_POLICY.zone()
+        self._occ: dict[str, OccurrenceSnapshot] = {}
+        self._lead_override: list[str] | None = None
+        self._expanded_through = params.plan_year or 0
+        self._run_no = 0
+        self._cancel: Cancel | None = None
+        self._cancelled = False
+        self._wake = False
+        self._next_by_occ: dict[str, datetime | None] = {}
+        self._next_wakeup: datetime | None = None
+        self._closed_this_run = False
+        self._rolled_this_run = False
+        # Serialises message handlers: each checks, writes the DB, then changes state.
+        self._lock = asyncio.Lock()
+
+    # -- main loop ---------------------------------------------------------------------
+
     @workflow.run
     async def run(self, params: TaskWorkflowInput) -> str:
-        raise NotImplementedError
+        """Chase until every occurrence is closed (non-repeating) or the task is cancelled.
+
+        Returns:
+            A one-line summary ("done 3, cancelled 1, ...").
+        """
+        await self._initialise(params)
+        self._ready = True
+        while True:
+            self._wake = False
+            if self._cancel is not None:
+                await self._cancel_everything()
+                break
+            if self._roll_over_due():
+                await self._roll_over()
+            await self._chase()
+            if self._cancel is not None:
+                continue
+            if self._finished():
+                break
+            if self._should_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                if self._cancel is None:
+                    workflow.continue_as_new(self._carry())
+                continue
+            wakeup = self._plan_wakeup()
+            timeout = None if wakeup is None else max(wakeup - workflow.now(), timedelta(seconds=1))
+            try:
+                await workflow.wait_condition(lambda: self._wake, timeout=timeout)
+            except asyncio.TimeoutError:
+                pass
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        counts: dict[str, int] = {}
+        for snap in self._occ.values():
+            counts[snap.status] = counts.get(snap.status, 0) + 1
+        return ", ".join(f"{status} {n}" for status, n in sorted(counts.items())) or "no occurrences"
+
+    async def _initialise(self, params: TaskWorkflowInput) -> None:
+        if params.occurrences is not None or params.carried is not None:
+            definition = self._definition_from(params)
+        else:
+            definition = await workflow.execute_activity_method(
+                TaskActivities.load_definition,
+                LoadDefinitionInput(organisation_id=params.organisation_id, task_id=params.task_id),
+                start_to_close_timeout=DB_TIMEOUT,
+            )
+        carried = params.carried
+        if carried is not None:
+            self._lead_override = carried.lead_override
+        self._set_definition(definition)
+        if carried is not None:
+            self._occ = {s.key: s for s in carried.occurrences}
+            self._expanded_through = carried.expanded_through
+            self._run_no = carried.run
+        else:
+            self._merge_occurrences(definition)
+            years = [_key_year(s) for s in self._occ.values()]
+            self._expanded_through = max([definition.plan_year, *years])
+
+    def _definition_from(self, params: TaskWorkflowInput) -> TaskDefinition:
+        schedule = params.schedule
+        repeats = params.repeats_yearly
+        if repeats is None:
+            repeats = bool(schedule and schedule.get("repeats_yearly"))
+        return TaskDefinition(
+            plan_year=params.plan_year or 0,
+            schedule=schedule,
+            policy=dict(params.policy or {}),
+            contacts=params.contacts or ContactsSpec(),
+            extra_days_off=list(params.extra_days_off),
+            makeup_working_days=list(params.makeup_working_days),
+            requires_confirmation=True if params.requires_confirmation is None else params.requires_confirmation,
+            repeats_yearly=repeats,
+            occurrences=list(params.occurrences or []),
+        )
+
+    def _set_definition(self, definition: TaskDefinition) -> None:
+        self._definition = definition
+        self._policy = Policy.from_dict(definition.policy) if definition.policy else DEFAULT_POLICY
+        self._tz = self._policy.zone()
+        self._calendar = WorkCalendar(
+            extra_days_off=[date.fromisoformat(d) for d in definition.extra_days_off],
+            makeup_working_days=[date.fromisoformat(d) for d in definition.makeup_working_days],
+        )
+
+    def _merge_occurrences(self, definition: TaskDefinition) -> None:
+        """Add new occurrences; follow date changes and cancellations of open ones."""
+        for spec in definition.occurrences:
+            snap = self._occ.get(spec.key)
+            if snap is None:
+                self._occ[spec.key] = OccurrenceSnapshot(
+                    key=spec.key, period=spec.period, nominal=spec.nominal, due=spec.due,
+                    extended_due=spec.extended_due, status=spec.status,
+                    lead=spec.lead_username.split(",") if spec.lead_username else None,
+                )
+                continue
+            if snap.status in CLOSED:
+                continue
+            snap.period, snap.nominal, snap.due = spec.period, spec.nominal, spec.due
+            if spec.status == CANCELLED:
+                snap.status = CANCELLED
+                self._closed_this_run = True
+        self._occ = dict(sorted(self._occ.items(), key=lambda kv: (kv[1].due, kv[0])))
+
+    def _contacts(self) -> ContactsSpec:
+        c = self._definition.contacts
+        lead = self._lead_override if self._lead_override is not None else c.lead
+        return ContactsSpec(lead=list(lead), coordinator=list(c.coordinator),
+                            vice_chairman=list(c.vice_chairman), chairman=list(c.chairman))
+
+    def _lead_of(self, snap: OccurrenceSnapshot) -> list[str]:
+        return list(snap.lead) if snap.lead is not None else self._contacts().lead
+
+    def _state_of(self, snap: OccurrenceSnapshot) -> OccurrenceState:
+        c = self._contacts()
+        return OccurrenceState(
+            task_key=self._params.workflow_id,
+            occurrence_key=snap.key,
+            period=snap.period,
+            due=date.fromisoformat(snap.due),
+            contacts=Contacts(lead=tuple(self._lead_of(snap)), coordinator=tuple(c.coordinator),
+                              vice_chairman=tuple(c.vice_chairman), chairman=tuple(c.chairman)),
+            extended_due=date.fromisoformat(snap.extended_due) if snap.extended_due else None,
+            status=OccurrenceStatus(snap.status),
+            done_keys=frozenset(snap.done_keys),
+        )
+
+    def _roles(self, usernames: list[str], snap: OccurrenceSnapshot | None) -> dict[str, list[str]]:
+        c = self._contacts()
+        by_field = {
+            "lead": self._lead_of(snap) if snap is not None else c.lead,
+            "coordinator": c.coordinator, "vice_chairman": c.vice_chairman, "chairman": c.chairman,
+        }
+        return {u: [f for f in CONTACT_FIELDS if u in by_field[f]] for u in usernames}
+
+    async def _chase(self) -> None:
+        """Record every action the policy says is due now, until none is."""
+        while True:
+            now = workflow.now()
+            actions = []
+            nexts: dict[str, datetime | None] = {}
+            for snap in self._occ.values():
+                if snap.status != OPEN:
+                    continue
+                decision = decide(self._state_of(snap), now, self._calendar, self._policy)
+                done = set(snap.done_keys)
+                actions.extend((snap, a) for a in decision.actions if a.key not in done)
+                nexts[snap.key] = decision.next_wakeup
+            self._next_by_occ = nexts
+            if not actions:
+                return
+            specs = [
+                ActionSpec(
+                    key=a.key, kind=a.kind, level=a.level, recipients=list(a.recipients),
+                    audience=list(a.audience), occurrence_key=a.occurrence_key, period=a.period,
+                    due=a.due.isoformat(), scheduled_at=a.scheduled_at.isoformat(),
+                    roles=self._roles(list(a.recipients), snap),
+                )
+                for snap, a in actions
+            ]
+            await workflow.execute_activity_method(
+                TaskActivities.record_actions,
+                RecordActionsInput(organisation_id=self._params.organisation_id, task_id=self._params.task_id,
+                                   workflow_id=self._params.workflow_id, actions=specs),
+                start_to_close_timeout=DB_TIMEOUT,
+            )
+            for snap, a in actions:
+                if a.key not in snap.done_keys:
+                    snap.done_keys.append(a.key)
+
+    def _roll_over_at(self) -> datetime | None:
+        if not (self._params.roll_over and self._definition.repeats_yearly and self._expanded_through):
+            return None
+        return datetime(self._expanded_through, ROLL_OVER_MONTH, 1, tzinfo=self._tz)
+
+    def _roll_over_due(self) -> bool:
+        at = self._roll_over_at()
+        return at is not None and workflow.now() >= at
+
+    async def _roll_over(self) -> None:
+        year = self._expanded_through + 1
+        result = await workflow.execute_activity_method(
+            TaskActivities.sync_occurrences,
+            SyncOccurrencesInput(organisation_id=self._params.organisation_id, task_id=self._params.task_id,
+                                 year=year),
+            start_to_close_timeout=DB_TIMEOUT,
+        )
+        self._definition.extra_days_off = list(result.extra_days_off)
+        self._definition.makeup_working_days = list(result.makeup_working_days)
+        self._definition.occurrences = list(result.occurrences)
+        self._set_definition(self._definition)
+        self._merge_occurrences(self._definition)
+        self._expanded_through = year
+        self._rolled_this_run = True
+
+    def _finished(self) -> bool:
+        if self._roll_over_at() is not None:
+            return False  # a repeating task runs until it is cancelled
+        return all(s.status in CLOSED for s in self._occ.values())
+
+    def _should_continue_as_new(self) -> bool:
+        info = workflow.info()
+        length = info.get_current_history_length()
+        limit = self._params.history_limit
+        return (
+            self._rolled_this_run
+            or info.is_continue_as_new_suggested()
+            or (length >= limit and self._closed_this_run)
+            or length >= 4 * limit
+        )
+
+    def _carry(self) -> TaskWorkflowInput:
+        """The next run's input: the definition inline plus the state (old closed years pruned)."""
+        d = self._definition
+        keep = [s for s in self._occ.values()
+                if s.status not in CLOSED or _key_year(s) >= self._expanded_through - 1]
+        p = self._params
+        return TaskWorkflowInput(
+            organisation_id=p.organisation_id, task_id=p.task_id, workflow_id=p.workflow_id,
+            plan_id=p.plan_id, organisation_code=p.organisation_code, plan_code=p.plan_code,
+            task_code=p.task_code, revision=p.revision, plan_year=d.plan_year, schedule=d.schedule,
+            policy=d.policy, contacts=d.contacts, extra_days_off=d.extra_days_off,
+            makeup_working_days=d.makeup_working_days, requires_confirmation=d.requires_confirmation,
+            repeats_yearly=d.repeats_yearly, occurrences=[],
+            carried=CarriedState(occurrences=keep, expanded_through=self._expanded_through,
+                                 run=self._run_no + 1, lead_override=self._lead_override),
+            history_limit=p.history_limit, roll_over=p.roll_over,
+        )
+
+    def _plan_wakeup(self) -> datetime | None:
+        times = [t for t in self._next_by_occ.values() if t is not None]
+        roll = self._roll_over_at()
+        if roll is not None:
+            times.append(roll)
+        self._next_wakeup = min(times) if times else None
+        return self._next_wakeup
+
+    async def _cancel_everything(self) -> None:
+        async with self._lock:
+            message = self._cancel or Cancel()
+            open_keys = [s.key for s in self._occ.values() if s.status not in CLOSED]
+            if open_keys:
+                await workflow.execute_activity_method(
+                    TaskActivities.set_occurrence_status,
+                    SetOccurrenceStatusInput(
+                        organisation_id=self._params.organisation_id, task_id=self._params.task_id,
+                        changes=[OccurrenceChange(occurrence_key=k, status=CANCELLED) for k in open_keys],
+                    ),
+                    start_to_close_timeout=DB_TIMEOUT,
+                )
+            await self._record("task_cancelled", message.actor, None,
+                               {"reason": message.reason, "occurrences": open_keys})
+            for key in open_keys:
+                self._occ[key].status = CANCELLED
+            self._cancelled = True
+            self._next_by_occ = {}
+            self._next_wakeup = None
+
+    # -- helpers of the message handlers ------------------------------------------------
+
+    async def _until_ready(self) -> None:
+        await workflow.wait_condition(lambda: self._ready)
+
+    def _occurrence(self, key: str) -> OccurrenceSnapshot:
+        if self._cancel is not None or self._cancelled:
+            raise _reject("Nhiệm vụ đã bị huỷ, không nhận thêm thao tác.")
+        snap = self._occ.get(key)
+        if snap is None:
+            raise _reject(f"Không có kỳ '{key}' trong nhiệm vụ này.")
+        return snap
+
+    def _closed_message(self, snap: OccurrenceSnapshot) -> str:
+        if snap.status == SUBMITTED:
+            return f"Kỳ {snap.period} đã được báo cáo hoàn thành, đang chờ xác nhận."
+        if snap.status == DONE:
+            return f"Kỳ {snap.period} đã hoàn thành."
+        return f"Kỳ {snap.period} đã bị huỷ."
+
+    def _effective_due(self, snap: OccurrenceSnapshot) -> str:
+        return snap.extended_due or snap.due
+
+    def _today(self) -> date:
+        return workflow.now().astimezone(self._tz).date()
+
+    async def _record(
+        self,
+        kind: str,
+        actor: str,
+        snap: OccurrenceSnapshot | None,
+        data: dict,
+        change: OccurrenceChange | None = None,
+        notify: list[str] | None = None,
+        *,
+        answer: bool = False,
+    ) -> None:
+        """Record one event (with its occurrence change and notifications) in the DB."""
+        key_part = snap.key if snap is not None else "-"
+        recipients = list(dict.fromkeys(notify or []))
+        params = RecordEventInput(
+            organisation_id=self._params.organisation_id,
+            task_id=self._params.task_id,
+            # uuid4 is deterministic in a workflow: the same key on every retry and replay.
+            idempotency_key=f"task-{self._params.task_id}/{kind}/{key_part}/{workflow.uuid4()}",
+            kind=kind,
+            actor=actor,
+            at=workflow.now().isoformat(),
+            occurrence_key=snap.key if snap is not None else None,
+            data={**({"period": snap.period, "due": self._effective_due(snap)} if snap else {}), **data},
+            change=change,
+            notify=recipients,
+            notify_roles=self._roles(recipients, snap),
+        )
+        try:
+            await workflow.execute_activity_method(
+                TaskActivities.record_event, params, start_to_close_timeout=DB_TIMEOUT,
+                retry_policy=ANSWER_RETRY if answer else None,
+            )
+        except ActivityError as error:
+            if not answer:
+                raise
+            raise _reject("Không ghi được vào cơ sở dữ liệu, vui lòng thử lại sau.") from error
+
+    def _view(self, snap: OccurrenceSnapshot) -> OccurrenceView:
+        nxt = self._next_by_occ.get(snap.key) if snap.status == OPEN else None
+        return OccurrenceView(
+            key=snap.key, period=snap.period, nominal=snap.nominal, due=snap.due,
+            extended_due=snap.extended_due, effective_due=self._effective_due(snap), status=snap.status,
+            lead=self._lead_of(snap), late=snap.late, submitted_at=snap.submitted_at,
+            submitted_by=snap.submitted_by, completed_at=snap.completed_at,
+            evidence=dict(snap.evidence) if snap.evidence else None,
+            pending_extension=dict(snap.pending_extension) if snap.pending_extension else None,
+            actions_done=len(snap.done_keys), next_action_at=nxt.isoformat() if nxt else None,
+        )
+
+    # -- submit completion ----------------------------------------------------------------
+
+    def _check_submit(self, message: SubmitCompletion) -> OccurrenceSnapshot:
+        snap = self._occurrence(message.occurrence_key)
+        if snap.status != OPEN:
+            raise _reject(self._closed_message(snap))
+        if not message.evidence():
+            raise _reject("Cần có minh chứng: số văn bản, đường dẫn, tệp đính kèm hoặc ghi chú.")
+        return snap
 
     @workflow.update
     async def submit_completion(self, message: SubmitCompletion) -> OccurrenceView:
-        raise NotImplementedError
+        """The owner reports the occurrence done; DONE at once if the plan needs no confirmation."""
+        async with self._lock:
+            await self._until_ready()
+            snap = self._check_submit(message)
+            now = workflow.now().isoformat()
+            late = self._today() > date.fromisoformat(self._effective_due(snap))
+            confirm = self._definition.requires_confirmation
+            status = SUBMITTED if confirm else DONE
+            evidence = message.evidence()
+            await self._record(
+                "completion_submitted", message.actor, snap,
+                {"late": late, "evidence": evidence, "requires_confirmation": confirm},
+                OccurrenceChange(occurrence_key=snap.key, status=status, completed_at=now, evidence=evidence),
+                self._contacts().coordinator, answer=True,
+            )
+            snap.status, snap.late, snap.evidence = status, late, evidence
+            snap.submitted_at, snap.submitted_by = now, message.actor
+            snap.completed_at = now if not confirm else None
+            if status == DONE:
+                self._closed_this_run = True
+            self._wake = True
+            return self._view(snap)
+
+    @submit_completion.validator
+    def _validate_submit(self, message: SubmitCompletion) -> None:
+        if self._ready:
+            self._check_submit(message)
+
+    # -- review completion ----------------------------------------------------------------
+
+    def _check_review(self, message: ReviewCompletion) -> OccurrenceSnapshot:
+        snap = self._occurrence(message.occurrence_key)
+        if snap.status != SUBMITTED:
+            raise _reject(f"Kỳ {snap.period} không có báo cáo nào đang chờ xác nhận.")
+        if not message.approved and not message.reason.strip():
+            raise _reject("Cần ghi lý do trả lại báo cáo.")
+        return snap
 
     @workflow.update
     async def review_completion(self, message: ReviewCompletion) -> OccurrenceView:
-        raise NotImplementedError
+        """The coordinator confirms (DONE) or rejects (OPEN again, chasing resumes) a completion."""
+        async with self._lock:
+            await self._until_ready()
+            snap = self._check_review(message)
+            recipients = self._lead_of(snap) + ([snap.submitted_by] if snap.submitted_by else [])
+            if message.approved:
+                await self._record(
+                    "completion_confirmed", message.actor, snap,
+                    {"late": snap.late, "submitted_at": snap.submitted_at, "reason": message.reason},
+                    OccurrenceChange(occurrence_key=snap.key, status=DONE, completed_at=snap.submitted_at),
+                    recipients, answer=True,
+                )
+                snap.status, snap.completed_at = DONE, snap.submitted_at
+                self._closed_this_run = True
+            else:
+                await self._record(
+                    "completion_rejected", message.actor, snap,
+                    {"reason": message.reason, "submitted_at": snap.submitted_at},
+                    OccurrenceChange(occurrence_key=snap.key, status=OPEN, clear_completion=True),
+                    recipients, answer=True,
+                )
+                snap.status, snap.late, snap.completed_at, snap.evidence = OPEN, None, None, None
+                snap.submitted_at = snap.submitted_by = None
+            self._wake = True
+            return self._view(snap)
+
+    @review_completion.validator
+    def _validate_review(self, message: ReviewCompletion) -> None:
+        if self._ready:
+            self._check_review(message)
+
+    # -- extensions -----------------------------------------------------------------------
+
+    def _parse_day(self, value: str | None, what: str) -> date:
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise _reject(f"{what} không hợp lệ: '{value}' (cần dạng YYYY-MM-DD).") from None
+
+    def _check_request(self, message: RequestExtension) -> OccurrenceSnapshot:
+        snap = self._occurrence(message.occurrence_key)
+        if snap.status != OPEN:
+            raise _reject(self._closed_message(snap))
+        new_due = self._parse_day(message.new_due, "Ngày gia hạn")
+        current = self._effective_due(snap)
+        if new_due <= date.fromisoformat(current):
+            raise _reject(f"Ngày gia hạn phải sau hạn hiện tại ({_vn(current)}).")
+        if not message.reason.strip():
+            raise _reject("Cần ghi lý do đề nghị gia hạn.")
+        return snap
+
+    def _deciders(self) -> list[str]:
+        c = self._contacts()
+        return c.vice_chairman or c.chairman
 
     @workflow.update
     async def request_extension(self, message: RequestExtension) -> OccurrenceView:
-        raise NotImplementedError
+        """The owner asks for a later due date; the vice-chairman (else the chairman) decides."""
+        async with self._lock:
+            await self._until_ready()
+            snap = self._check_request(message)
+            pending = {"actor": message.actor, "new_due": message.new_due, "reason": message.reason,
+                       "at": workflow.now().isoformat()}
+            await self._record(
+                "extension_requested", message.actor, snap,
+                {"new_due": message.new_due, "reason": message.reason},
+                None, self._deciders(), answer=True,
+            )
+            snap.pending_extension = pending
+            self._wake = True
+            return self._view(snap)
+
+    @request_extension.validator
+    def _validate_request(self, message: RequestExtension) -> None:
+        if self._ready:
+            self._check_request(message)
+
+    def _check_decision(self, message: DecideExtension) -> tuple[OccurrenceSnapshot, str | None]:
+        snap = self._occurrence(message.occurrence_key)
+        if snap.status in CLOSED:
+            raise _reject(self._closed_message(snap))
+        pending = snap.pending_extension
+        if not message.approved:
+            if pending is None:
+                raise _reject(f"Kỳ {snap.period} không có đề nghị gia hạn nào.")
+            return snap, None
+        new_due = message.new_due or (pending or {}).get("new_due")
+        if not new_due:
+            raise _reject("Cần ghi ngày gia hạn đến.")
+        if self._parse_day(new_due, "Ngày gia hạn") <= date.fromisoformat(snap.due):
+            raise _reject(f"Ngày gia hạn phải sau hạn ban đầu ({_vn(snap.due)}).")
+        return snap, new_due
 
     @workflow.update
     async def decide_extension(self, message: DecideExtension) -> OccurrenceView:
-        raise NotImplementedError
+        """Grant (the due date moves, later actions follow it) or deny an extension."""
+        async with self._lock:
+            await self._until_ready()
+            snap, new_due = self._check_decision(message)
+            requester = (snap.pending_extension or {}).get("actor")
+            recipients = self._lead_of(snap) + ([requester] if requester else [])
+            if message.approved:
+                await self._record(
+                    "extension_granted", message.actor, snap,
+                    {"new_due": new_due, "previous_due": self._effective_due(snap), "reason": message.reason},
+                    OccurrenceChange(occurrence_key=snap.key, extended_due=new_due),
+                    recipients, answer=True,
+                )
+                snap.extended_due = new_due
+            else:
+                await self._record(
+                    "extension_denied", message.actor, snap,
+                    {"requested_due": (snap.pending_extension or {}).get("new_due"), "reason": message.reason},
+                    None, recipients, answer=True,
+                )
+            snap.pending_extension = None
+            self._wake = True
+            return self._view(snap)
+
+    @decide_extension.validator
+    def _validate_decision(self, message: DecideExtension) -> None:
+        if self._ready:
+            self._check_decision(message)
+
+    # -- definition, reassignment, cancellation -------------------------------------------
 
     @workflow.update
     async def update_definition(self, params: TaskWorkflowInput) -> TaskStateView:
-        raise NotImplementedError
+        """The task changed (re-activation): reload it, keep the state of its occurrences."""
+        async with self._lock:
+            await self._until_ready()
+            if self._cancel is not None or self._cancelled:
+                raise _reject("Nhiệm vụ đã bị huỷ, không nhận thêm thao tác.")
+            if params.occurrences is not None:
+                definition = self._definition_from(params)
+            else:
+                try:
+                    definition = await workflow.execute_activity_method(
+                        TaskActivities.load_definition,
+                        LoadDefinitionInput(organisation_id=self._params.organisation_id,
+                                            task_id=self._params.task_id),
+                        start_to_close_timeout=DB_TIMEOUT, retry_policy=ANSWER_RETRY,
+                    )
+                except ActivityError as error:
+                    raise _reject("Không đọc được nhiệm vụ từ cơ sở dữ liệu, vui lòng thử lại sau.") from error
+            await self._record("definition_updated", "system", None, {"revision": params.revision})
+            self._set_definition(definition)
+            self._merge_occurrences(definition)
+            self._params.revision = params.revision
+            self._wake = True
+            return self.state()
 
     @workflow.signal
     async def reassign(self, message: Reassign) -> None:
-        raise NotImplementedError
+        """Give the task (or one occurrence) to other lead officers; they are chased from now on."""
+        async with self._lock:
+            await self._until_ready()
+            lead = message.new_lead()
+            if not lead or self._cancel is not None or self._cancelled:
+                workflow.logger.warning("Reassignment ignored (no lead, or task cancelled): %s", message)
+                return
+            if message.occurrence_key is not None:
+                snap = self._occ.get(message.occurrence_key)
+                if snap is None or snap.status in CLOSED:
+                    workflow.logger.warning("Reassignment of unknown/closed occurrence ignored: %s", message)
+                    return
+                targets = [snap]
+            else:
+                targets = [s for s in self._occ.values() if s.status not in CLOSED]
+            previous = {s.key: self._lead_of(s) for s in targets}
+            joined = ",".join(lead)
+            if targets:
+                await workflow.execute_activity_method(
+                    TaskActivities.set_occurrence_status,
+                    SetOccurrenceStatusInput(
+                        organisation_id=self._params.organisation_id, task_id=self._params.task_id,
+                        changes=[OccurrenceChange(occurrence_key=s.key, lead_username=joined) for s in targets],
+                    ),
+                    start_to_close_timeout=DB_TIMEOUT,
+                )
+            if message.occurrence_key is None:
+                self._lead_override = lead
+            for snap in targets:
+                snap.lead = list(lead)
+            await self._record(
+                "reassigned", message.actor, targets[0] if message.occurrence_key else None,
+                {"lead": lead, "previous": previous, "reason": message.reason,
+                 "occurrences": [s.key for s in targets]},
+                None, lead,
+            )
+            self._wake = True
 
     @workflow.signal
-    async def cancel(self, message: Cancel | None = None) -> None:
-        raise NotImplementedError
+    def cancel(self, message: Cancel | None = None) -> None:
+        """Stop chasing: every open occurrence is cancelled and the workflow completes."""
+        if self._cancel is None:
+            self._cancel = message or Cancel()
+        self._wake = True
+
+    # -- query ----------------------------------------------------------------------------
 
     @workflow.query
     def state(self) -> TaskStateView:
-        raise NotImplementedError
+        """Everything a dashboard shows about the task."""
+        d = self._definition
+        return TaskStateView(
+            workflow_id=self._params.workflow_id,
+            organisation_id=self._params.organisation_id,
+            task_id=self._params.task_id,
+            plan_year=d.plan_year,
+            requires_confirmation=d.requires_confirmation,
+            repeats_yearly=d.repeats_yearly,
+            contacts=self._contacts(),
+            cancelled=self._cancelled or self._cancel is not None,
+            occurrences=[self._view(s) for s in self._occ.values()],
+            next_wakeup=self._next_wakeup.isoformat() if self._next_wakeup else None,
+            expanded_through=self._expanded_through,
+            run=self._run_no,
+        )

@@ -1,12 +1,13 @@
-"""A small commune in a real SQLite file: organisation, officers, one plan, one task.
+"""A small commune with one quarterly reporting task, written to a real database.
 
-Shared by the workflow and activity tests.
+Xã Vĩnh Lập's plan 12/KH-UBND for 2026: task 3.1 "Báo cáo công tác CCHC hằng quý",
+led by the justice officer (tuphap), coordinated by the office (vanphong), with a
+vice-chairman in charge (phochutich) and a chairman (chutich).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -17,52 +18,51 @@ from domain.deadlines import expand, parse_deadline
 from domain.models import Occurrence, Officer, OfficerUnit, Organisation, Plan, PlanStatus, Role, Task, Unit
 from workflows.task_types import workflow_id_for
 
-QUARTERLY = "theo Quý trước ngày 20 của tháng cuối Quý"
-
-# username -> (full name, role, unit codes)
+QUARTERLY = "Định kỳ hằng quý, trước ngày 20 tháng cuối quý và những năm tiếp theo"
 OFFICERS = {
-    "chutich": ("Trần Văn Hùng", Role.CHAIRMAN, ["lanh-dao"]),
-    "phochutich": ("Lê Thị Mai", Role.VICE_CHAIRMAN, ["lanh-dao"]),
-    "vanphong": ("Nguyễn Thị Lan", Role.COORDINATOR, ["vp-tk"]),
-    "tuphap": ("Phạm Văn Nam", Role.OFFICER, ["tp-ht"]),
-    "ketoan": ("Đỗ Thị Hoa", Role.OFFICER, ["tc-kt"]),
+    # username: (full name, role, unit code)
+    "tuphap": ("Phạm Văn Nam", Role.OFFICER, "tu-phap"),
+    "ketoan": ("Lê Thị Hoa", Role.OFFICER, "tai-chinh"),
+    "vanphong": ("Nguyễn Thị Lan", Role.COORDINATOR, "van-phong"),
+    "phochutich": ("Trần Văn Bình", Role.VICE_CHAIRMAN, None),
+    "chutich": ("Hoàng Văn Chung", Role.CHAIRMAN, None),
 }
-UNITS = {
-    "lanh-dao": "Lãnh đạo UBND xã",
-    "vp-tk": "Công chức Văn phòng - Thống kê",
-    "tp-ht": "Công chức Tư pháp - Hộ tịch",
-    "tc-kt": "Công chức Tài chính - Kế toán",
-}
+UNITS = {"tu-phap": "Công chức Tư pháp – Hộ tịch", "tai-chinh": "Công chức Tài chính – Kế toán",
+         "van-phong": "Công chức Văn phòng – Thống kê"}
 
 
-@dataclass
+def email_of(username: str) -> str:
+    return f"{username}@vinhlap.example"
+
+
+@dataclass(frozen=True)
 class Seeded:
     engine: Engine
     organisation_id: int
     plan_id: int
     task_id: int
     workflow_id: str
-    occurrence_keys: list[str] = field(default_factory=list)
-
-
-def email_of(username: str) -> str:
-    return f"{username}@xa.example"
 
 
 def seed(
-    db_file: Path,
+    path: Path | str,
     *,
     deadline: str = QUARTERLY,
     year: int = 2026,
     requires_confirmation: bool = True,
-    lead_units: tuple[str, ...] = ("tp-ht",),
+    with_vice_chairman: bool = True,
+    org_code: str = "xa-vinh-lap",
+    url: str | None = None,
+    lead_units: tuple[str, ...] = ("tu-phap",),
     task_code: str = "3.1",
 ) -> Seeded:
-    """Create the schema and the commune, its plan and one task with its occurrences."""
-    engine = make_engine(f"sqlite:///{db_file}")
+    """Create the schema in a fresh database and write the commune, its plan and task 3.1."""
+    engine = make_engine(url or f"sqlite:///{path}")
     create_schema(engine)
+    calendar = WorkCalendar()
+    schedule = parse_deadline(deadline, year)
     with session_scope(engine) as session:
-        org = Organisation(code="xa-thu-nghiem", name="UBND xã Thử Nghiệm")
+        org = Organisation(code=org_code, name="UBND xã Vĩnh Lập")
         session.add(org)
         session.flush()
         units = {}
@@ -70,33 +70,29 @@ def seed(
             units[code] = Unit(organisation_id=org.id, code=code, name=name)
             session.add(units[code])
         session.flush()
-        for username, (name, role, unit_codes) in OFFICERS.items():
-            officer = Officer(organisation_id=org.id, username=username, full_name=name,
-                              email=email_of(username), role=role)
+        for username, (name, role, unit) in OFFICERS.items():
+            if role == Role.VICE_CHAIRMAN and not with_vice_chairman:
+                continue
+            officer = Officer(organisation_id=org.id, username=username, full_name=name, email=email_of(username),
+                              role=role)
             session.add(officer)
             session.flush()
-            for code in unit_codes:
-                session.add(OfficerUnit(officer_id=officer.id, unit_id=units[code].id))
+            if unit:
+                session.add(OfficerUnit(officer_id=officer.id, unit_id=units[unit].id))
         plan = Plan(organisation_id=org.id, code=f"kh-{year}-12", number="12/KH-UBND",
-                    title=f"Kế hoạch cải cách hành chính năm {year}", issuer="UBND xã Thử Nghiệm",
-                    year=year, requires_confirmation=requires_confirmation, status=PlanStatus.ACTIVE,
-                    standing_unit_id=units["vp-tk"].id)
+                    title=f"Kế hoạch cải cách hành chính năm {year}", issuer="UBND xã Vĩnh Lập", year=year,
+                    requires_confirmation=requires_confirmation, standing_unit_id=units["van-phong"].id,
+                    status=PlanStatus.ACTIVE)
         session.add(plan)
         session.flush()
-        schedule = parse_deadline(deadline, year)
-        wf_id = workflow_id_for(org.code, plan.code, task_code)
+        workflow_id = workflow_id_for(org.code, plan.code, task_code)
         task = Task(organisation_id=org.id, plan_id=plan.id, code=task_code, area="chi_dao",
-                    title="Báo cáo công tác cải cách hành chính", lead_units=list(lead_units),
-                    deadline_text=deadline, deadline_schedule=schedule.to_dict(), workflow_id=wf_id)
+                    title="Báo cáo công tác cải cách hành chính hằng quý", lead_units=list(lead_units),
+                    coordinating_units=["van-phong"], deadline_text=deadline, deadline_schedule=schedule.to_dict(),
+                    product="Báo cáo quý", workflow_id=workflow_id)
         session.add(task)
         session.flush()
-        keys = []
-        for due in expand(schedule, year, WorkCalendar()):
+        for due in expand(schedule, year, calendar):
             session.add(Occurrence(organisation_id=org.id, task_id=task.id, key=due.key, period=due.period,
                                    nominal=due.nominal, due=due.due))
-            keys.append(due.key)
-        return Seeded(engine, org.id, plan.id, task.id, wf_id, keys)
-
-
-def day(text: str) -> date:
-    return date.fromisoformat(text)
+        return Seeded(engine, org.id, plan.id, task.id, workflow_id)
