@@ -35,6 +35,22 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_ssl: bool = False
     smtp_sender: str = "dondoc@localhost"
+    smtp_timeout: float = 30.0  # seconds per SMTP command
+
+    # Outbox dispatcher (notifications/): when and how mail goes out.
+    notify_interval_seconds: int = 60  # how often the dispatcher looks at the outbox
+    notify_work_start: str = "07:30"  # local working hours in the organisation's timezone
+    notify_work_end: str = "17:00"
+    notify_digest_time: str = "08:30"  # daily digests (and the leaders' digest) go out after this
+    notify_leader_digest: bool = True  # escalations to the (vice-)chairman: one daily digest
+    notify_retry_base_seconds: int = 60  # first backoff after an SMTP failure, doubled each time
+    notify_retry_max_seconds: int = 3600
+    notify_max_attempts: int = 8  # only for permanent (5xx) refusals; transient ones retry forever
+    notify_batch_limit: int = 5000  # outbox rows looked at per dispatch run
+
+    # Local SMTP catcher (used when smtp_host is not set): mails land in data_dir/mail.
+    catcher_host: str = "127.0.0.1"
+    catcher_port: int = 8025
 
     web_host: str = "127.0.0.1"
     web_port: int = 8000

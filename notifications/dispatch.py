@@ -1,0 +1,381 @@
+"""The outbox dispatcher: pending Notification rows → grouped mails → SMTP → rows marked sent.
+
+One call of :func:`dispatch_once` is one dispatch run at an explicit ``now`` (the
+scheduler passes the current time; tests pass "22:00" or "2 September"):
+
+1. Pick pending rows whose ``not_before`` and ``next_attempt_at`` have passed, of the
+   organisations that are inside working hours (07:30–17:00 local, on a working day of
+   their calendar). Everything else waits for a later run: nothing is dropped.
+2. Group them per recipient into mails according to the officer's delivery setting:
+   immediate (everything ready now), hourly (rows whose clock hour has ended), daily
+   (rows ready before today's digest time, sent after it). Escalations to the chairman
+   or vice-chairman become one leaders' digest a day. Several rows in one mail make a
+   digest; a single row is sent as its own message.
+3. *Claim* each mail's rows before sending: store its Message-ID on them and push
+   ``next_attempt_at`` a lease ahead, in one conditional UPDATE. Another dispatcher
+   (a second process) cannot claim the same rows; a crash after the send leaves the
+   rows pending with their Message-ID, so the next run after the lease resends the
+   same message once, with the same Message-ID (receivers can de-duplicate).
+4. Send over one SMTP connection; mark each mail's rows sent (``sent_at``,
+   ``message_id``) or, on failure, back off exponentially (``attempts``,
+   ``next_attempt_at``, ``last_error``). Transient failures retry forever; permanent
+   (5xx) refusals give up after ``notify_max_attempts`` and the rows become FAILED,
+   kept for the operator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from email.message import EmailMessage
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from domain.calendar import WorkCalendar
+from domain.models import Delivery, Notification, NotificationStatus, Officer, Organisation, Role
+from notifications.digest import as_utc, leader_digest, officer_digest, org_calendar
+from notifications.render import Rendered, build_message, new_message_id, render_digest, render_notification
+from notifications.smtp import SendError, SmtpBatch, SmtpTarget
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)  # a claimed mail is retried after this if its run died
+LEADER_ROLES = ("chairman", "vice_chairman")
+DIGEST_KINDS = {"weekly_summary"}  # rows that carry a whole digest in their context
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatch run did."""
+
+    mails_sent: int = 0
+    rows_sent: int = 0
+    mails_failed: int = 0
+    rows_failed: int = 0
+    rows_given_up: int = 0
+    rows_waiting: int = 0  # ready rows held back for their digest window
+    closed_organisations: list[int] = field(default_factory=list)  # outside working hours now
+    errors: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (f"{self.mails_sent} thư đã gửi ({self.rows_sent} thông báo), {self.mails_failed} thư lỗi, "
+                f"{self.rows_waiting} thông báo chờ gửi gộp")
+
+
+@dataclass
+class Outgoing:
+    """One mail about to be sent: the rows it delivers and the message."""
+
+    row_ids: list[int]
+    message_id: str
+    recipient: str
+    message: EmailMessage | None = None
+    render_error: str | None = None
+
+
+def _clock(text: str) -> time:
+    return datetime.strptime(text, "%H:%M").time()
+
+
+def in_working_hours(local: datetime, calendar: WorkCalendar, settings: Settings) -> bool:
+    """True when people may be contacted at the local time ``local``."""
+    return (calendar.is_working_day(local.date())
+            and _clock(settings.notify_work_start) <= local.time() < _clock(settings.notify_work_end))
+
+
+def backoff(attempts: int, settings: Settings) -> timedelta:
+    """Wait before retry number ``attempts`` + 1: base·2^(attempts-1), capped."""
+    seconds = settings.notify_retry_base_seconds * (2 ** max(0, min(attempts - 1, 20)))
+    return timedelta(seconds=min(seconds, settings.notify_retry_max_seconds))
+
+
+class _Org:
+    """Per-run facts about one organisation."""
+
+    def __init__(self, org: Organisation, now: datetime, settings: Settings) -> None:
+        self.org = org
+        self.tz = ZoneInfo(org.timezone or settings.timezone)
+        self.local = now.astimezone(self.tz)
+        self.calendar = org_calendar(org)
+        self.open = in_working_hours(self.local, self.calendar, settings)
+        digest_local = datetime.combine(self.local.date(), _clock(settings.notify_digest_time), self.tz)
+        self.digest_at = digest_local.astimezone(timezone.utc)
+        hour_local = self.local.replace(minute=0, second=0, microsecond=0)
+        self.hour_start = hour_local.astimezone(timezone.utc)
+
+    @property
+    def today(self) -> date:
+        return self.local.date()
+
+
+def _ready_at(row: Notification) -> datetime:
+    created = as_utc(row.created_at) or datetime.min.replace(tzinfo=timezone.utc)
+    not_before = as_utc(row.not_before)
+    return max(created, not_before) if not_before else created
+
+
+def _leader_role(row: Notification, officer: Officer | None) -> str | None:
+    if officer is not None and Role(officer.role) in (Role.CHAIRMAN, Role.VICE_CHAIRMAN):
+        return Role(officer.role).value
+    roles = (row.context or {}).get("recipient_roles") or []
+    return next((r for r in LEADER_ROLES if r in roles), None)
+
+
+@dataclass
+class _Mail:
+    rows: list[Notification]
+    style: str  # single | digest | leader
+    leader_role: str | None = None
+
+
+def plan_mails(rows: list[Notification], officer: Officer | None, org: _Org, now: datetime,
+               settings: Settings) -> tuple[list[_Mail], int]:
+    """Split one recipient's ready rows into the mails to send now.
+
+    Returns:
+        The mails, and how many rows wait for a later window.
+    """
+    delivery = Delivery(officer.delivery) if officer is not None else Delivery.IMMEDIATE
+    retries: dict[str, list[Notification]] = defaultdict(list)
+    leader: list[Notification] = []
+    batch: list[Notification] = []
+    waiting = 0
+    digest_open = now >= org.digest_at
+    for row in rows:
+        ready = _ready_at(row)
+        if row.message_id:
+            retries[row.message_id].append(row)  # already claimed once: the same mail again
+            continue
+        role = _leader_role(row, officer)
+        if row.kind == "escalation" and role and settings.notify_leader_digest:
+            if digest_open and ready <= org.digest_at:
+                leader.append(row)
+            else:
+                waiting += 1
+        elif delivery == Delivery.DAILY:
+            if digest_open and ready <= org.digest_at:
+                batch.append(row)
+            else:
+                waiting += 1
+        elif delivery == Delivery.HOURLY:
+            if ready < org.hour_start:
+                batch.append(row)
+            else:
+                waiting += 1
+        else:
+            batch.append(row)
+    role = _leader_role(rows[0], officer) if rows else None
+    mails = [_restyle(group, role, settings) for group in retries.values()]
+    if leader:
+        mails.append(_Mail(leader, "leader", role or "chairman"))
+    if batch:
+        mails.append(_Mail(batch, "single" if len(batch) == 1 else "digest"))
+    return mails, waiting
+
+
+def _restyle(rows: list[Notification], role: str | None, settings: Settings) -> _Mail:
+    """The style a mail had when first claimed (the same rows give the same mail)."""
+    if role and settings.notify_leader_digest and all(r.kind == "escalation" for r in rows):
+        return _Mail(rows, "leader", role)
+    return _Mail(rows, "single" if len(rows) == 1 else "digest")
+
+
+def _render(session: Session, mail: _Mail, org: _Org, now: datetime, settings: Settings) -> Rendered:
+    first = mail.rows[0]
+    name = first.recipient_name or (first.context or {}).get("recipient_name")
+    if mail.style == "leader":
+        return leader_digest(session, mail.rows, org=org.org, recipient_email=first.recipient_email,
+                             recipient_name=name, role=mail.leader_role or "chairman", now=now,
+                             base_url=settings.base_url)
+    if mail.style == "digest":
+        return officer_digest(mail.rows, recipient_name=name, organisation=org.org.name, day=org.today,
+                              base_url=settings.base_url)
+    if first.kind in DIGEST_KINDS:
+        return render_digest(first.kind, {**(first.context or {}), "recipient_name": name}, settings.base_url)
+    return render_notification(first.kind, first.level, {**(first.context or {}), "recipient_name": name},
+                               settings.base_url)
+
+
+def _trace_headers(mail: _Mail) -> dict[str, str]:
+    """X-Dondoc-* headers: what kind of mail, and which outbox rows it delivers."""
+    first = mail.rows[0]
+    kind = first.kind if mail.style == "single" else f"{mail.style}-digest"
+    headers = {"Kind": kind, "Notifications": ",".join(str(r.id) for r in mail.rows[:50])}
+    if mail.style == "single" and first.task_id:
+        headers["Task"] = str(first.task_id)
+    return headers
+
+
+def _claim(session: Session, rows: list[Notification], message_id: str, now: datetime) -> bool:
+    """Store the Message-ID and take a lease on the rows, all or nothing."""
+    ids = [r.id for r in rows]
+    result = session.execute(
+        update(Notification)
+        .where(Notification.id.in_(ids), Notification.status == NotificationStatus.PENDING,
+               or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now))
+        .values(message_id=message_id, next_attempt_at=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != len(ids):
+        session.rollback()
+        return False
+    session.commit()
+    return True
+
+
+def _prepare(engine: Engine, settings: Settings, now: datetime, report: DispatchReport) -> list[Outgoing]:
+    """Select, group, claim and render; everything before the network."""
+    outgoing: list[Outgoing] = []
+    with Session(engine, expire_on_commit=False) as session:
+        rows = list(session.exec(
+            select(Notification)
+            .where(Notification.status == NotificationStatus.PENDING,
+                   or_(Notification.not_before.is_(None), Notification.not_before <= now),
+                   or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now))
+            .order_by(Notification.id)
+            .limit(settings.notify_batch_limit)
+        ))
+        if not rows:
+            return outgoing
+        orgs = {o.id: _Org(o, now, settings) for o in session.exec(
+            select(Organisation).where(Organisation.id.in_({r.organisation_id for r in rows})))}
+        report.closed_organisations = sorted(i for i, o in orgs.items() if not o.open)
+        rows = [r for r in rows if r.organisation_id in orgs and orgs[r.organisation_id].open]
+        recipient_ids = {r.recipient_id for r in rows if r.recipient_id is not None}
+        officers = {o.id: o for o in session.exec(select(Officer).where(Officer.id.in_(recipient_ids)))} if recipient_ids else {}
+        groups: dict[tuple[int, str], list[Notification]] = defaultdict(list)
+        for row in rows:
+            groups[(row.organisation_id, row.recipient_email.strip().lower())].append(row)
+        for (org_id, _email), group in groups.items():
+            org = orgs[org_id]
+            officer = next((officers.get(r.recipient_id) for r in group if r.recipient_id in officers), None)
+            mails, waiting = plan_mails(group, officer, org, now, settings)
+            report.rows_waiting += waiting
+            for mail in mails:
+                message_id = mail.rows[0].message_id or new_message_id(settings.smtp_sender)
+                if not _claim(session, mail.rows, message_id, now):
+                    continue  # another dispatcher took (some of) them
+                out = Outgoing(row_ids=[r.id for r in mail.rows], message_id=message_id,
+                               recipient=mail.rows[0].recipient_email.strip())
+                try:
+                    rendered = _render(session, mail, org, now, settings)
+                    first = mail.rows[0]
+                    out.message = build_message(
+                        rendered, sender=settings.smtp_sender, to_email=first.recipient_email,
+                        to_name=first.recipient_name, message_id=message_id, when=now,
+                        references=_trace_headers(mail),
+                    )
+                except Exception as error:  # noqa: BLE001 - one bad row must not stop the others
+                    log.exception("Cannot build mail for rows %s", out.row_ids)
+                    out.render_error = f"{type(error).__name__}: {error}"[:500]
+                outgoing.append(out)
+    return outgoing
+
+
+def _mark_sent(engine: Engine, out: Outgoing, now: datetime) -> None:
+    with Session(engine) as session:
+        session.execute(
+            update(Notification)
+            .where(Notification.id.in_(out.row_ids), Notification.status == NotificationStatus.PENDING)
+            .values(status=NotificationStatus.SENT, sent_at=now, message_id=out.message_id,
+                    next_attempt_at=None, last_error=None, attempts=Notification.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+
+
+def _mark_failed(engine: Engine, settings: Settings, out: Outgoing, error: str, permanent: bool,
+                 now: datetime, report: DispatchReport) -> None:
+    """Back off (or give up on a permanent refusal after enough attempts); the row stays."""
+    with Session(engine) as session:
+        rows = list(session.exec(select(Notification).where(Notification.id.in_(out.row_ids))))
+        for row in rows:
+            if NotificationStatus(row.status) != NotificationStatus.PENDING:
+                continue
+            row.attempts += 1
+            row.last_error = error[:1000]
+            if permanent and row.attempts >= settings.notify_max_attempts:
+                row.status = NotificationStatus.FAILED
+                row.next_attempt_at = None
+                report.rows_given_up += 1
+            else:
+                row.next_attempt_at = now + backoff(row.attempts, settings)
+            session.add(row)
+        session.commit()
+    report.mails_failed += 1
+    report.rows_failed += len(out.row_ids)
+    report.errors.append(error)
+
+
+async def dispatch_once(engine: Engine, settings: Settings, now: datetime | None = None,
+                        target: SmtpTarget | None = None) -> DispatchReport:
+    """Run one dispatch: deliver every mail that is due at ``now``.
+
+    Args:
+        engine: the application database.
+        settings: SMTP, working hours, digest time, backoff.
+        now: the moment of this run (default: the current time); aware, or naive UTC.
+        target: where to send (default: from settings, i.e. SMTP host or the catcher).
+
+    Returns:
+        Counts of what was sent, failed and held back.
+    """
+    now = as_utc(now or datetime.now(timezone.utc))
+    report = DispatchReport()
+    outgoing = await asyncio.to_thread(_prepare, engine, settings, now, report)
+    if not outgoing:
+        return report
+    for out in [o for o in outgoing if o.message is None]:
+        await asyncio.to_thread(_mark_failed, engine, settings, out, out.render_error or "render error",
+                                True, now, report)
+    outgoing = [o for o in outgoing if o.message is not None]
+    if not outgoing:
+        return report
+    smtp = SmtpBatch(target or SmtpTarget.from_settings(settings))
+    try:
+        try:
+            await smtp.connect()
+        except SendError as error:
+            for out in outgoing:
+                await asyncio.to_thread(_mark_failed, engine, settings, out, str(error), False, now, report)
+            return report
+        for index, out in enumerate(outgoing):
+            try:
+                await smtp.send(out.message, settings.smtp_sender, [out.recipient])
+            except SendError as error:
+                await asyncio.to_thread(_mark_failed, engine, settings, out, str(error), error.permanent, now, report)
+                if error.connection_lost:
+                    try:
+                        await smtp.connect()
+                    except SendError as again:  # still down: the rest waits for its backoff
+                        for rest in outgoing[index + 1:]:
+                            await asyncio.to_thread(_mark_failed, engine, settings, rest, str(again), False, now, report)
+                        return report
+                continue
+            await asyncio.to_thread(_mark_sent, engine, out, now)
+            report.mails_sent += 1
+            report.rows_sent += len(out.row_ids)
+    finally:
+        await smtp.close()
+    return report
+
+
+def pending_summary(engine: Engine) -> dict[str, Any]:
+    """Counts of outbox rows by status (for logs and the CLI)."""
+    with Session(engine) as session:
+        rows = session.exec(select(Notification.status)).all()
+    counts: dict[str, int] = defaultdict(int)
+    for status in rows:
+        counts[NotificationStatus(status).value] += 1
+    return dict(counts)
+
+
+__all__ = ["DispatchReport", "backoff", "dispatch_once", "in_working_hours", "plan_mails", "pending_summary"]
