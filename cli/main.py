@@ -30,3 +30,4 @@ app.add_typer(_status.task_app, name="task")
 app.add_typer(_status.user_app, name="user")
 app.add_typer(_status.export_app, name="export")
 from cli import db as _db  # noqa: E402,F401  registers `dondoc db upgrade/status/revision`
+from cli import mail as _mail  # noqa: E402,F401  registers `dondoc mail list/show`

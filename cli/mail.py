@@ -1,0 +1,64 @@
+"""``dondoc mail``: the mails the local catcher kept (when no SMTP server is configured)."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from cli.main import app
+from notifications.catcher import find_mail, list_mails, mail_dir
+from settings import Settings
+
+mail_app = typer.Typer(help="Thư đã gửi vào hộp thư thử nghiệm (khi chưa cấu hình máy chủ SMTP).",
+                       no_args_is_help=True)
+app.add_typer(mail_app, name="mail")
+
+
+@mail_app.command("list")
+def list_command(
+    limit: int = typer.Option(50, "--limit", "-n", min=1, help="Số thư mới nhất cần hiện."),
+) -> None:
+    """Liệt kê thư trong hộp thư thử nghiệm: mã, thời gian, người nhận, tiêu đề."""
+    settings = Settings()
+    directory = mail_dir(settings)
+    mails = list_mails(directory)
+    console = Console()
+    if not mails:
+        console.print(f"Chưa có thư nào trong {escape(str(directory))}.")
+        return
+    shown = mails[-limit:]
+    table = Table(title=escape(f"Hộp thư thử nghiệm ({len(mails)} thư, {directory})"))
+    table.add_column("Mã", no_wrap=True)
+    table.add_column("Thời gian", no_wrap=True)
+    table.add_column("Người nhận")
+    table.add_column("Tiêu đề")
+    tz = _zone(settings)
+    for mail in reversed(shown):
+        table.add_row(mail.id, f"{mail.received.astimezone(tz):%d/%m/%Y %H:%M}", escape(mail.header("To")),
+                      escape(mail.header("Subject")))
+    console.print(table)
+
+
+@mail_app.command("show")
+def show_command(mail_id: str = typer.Argument(..., help="Mã thư (hoặc phần đầu của mã) trong 'dondoc mail list'.")) -> None:
+    """In một thư: các trường tiêu đề đã giải mã và phần văn bản."""
+    settings = Settings()
+    mail = find_mail(mail_dir(settings), mail_id)
+    if mail is None:
+        typer.echo(f"Không tìm thấy thư '{mail_id}' (hoặc mã trùng nhiều thư).", err=True)
+        raise typer.Exit(2)
+    console = Console()
+    for name, label in (("Date", "Ngày"), ("From", "Từ"), ("To", "Đến"), ("Subject", "Tiêu đề"),
+                        ("Message-ID", "Message-ID")):
+        console.print(f"[bold]{label}:[/bold] {escape(mail.header(name))}", highlight=False)
+    console.print(f"[dim]Tệp: {escape(str(mail.path))}[/dim]")
+    console.print()
+    console.print(mail.text(), highlight=False, markup=False)
+
+
+def _zone(settings: Settings):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(settings.timezone)
