@@ -26,6 +26,11 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    # The holidays package loads its country tables lazily: pass them through so that
+    # no workflow re-imports them inside its sandbox.
+    import dateutil.parser  # noqa: F401
+    import holidays.countries  # noqa: F401
+    import holidays.countries.vietnam  # noqa: F401
     from activities.task_activities import TaskActivities
     from activities.task_inputs import (
         ActionSpec,
@@ -260,7 +265,10 @@ class TaskWorkflow:
             for snap in self._occ.values():
                 if snap.status != OPEN:
                     continue
-                decision = decide(self._state_of(snap), now, self._calendar, self._policy)
+                # The holidays package builds its tables with gettext and the clock: pure
+                # for a given year and package version, but not allowed by the sandbox.
+                with workflow.unsafe.sandbox_unrestricted():
+                    decision = decide(self._state_of(snap), now, self._calendar, self._policy)
                 done = set(snap.done_keys)
                 actions.extend((snap, a) for a in decision.actions if a.key not in done)
                 nexts[snap.key] = decision.next_wakeup

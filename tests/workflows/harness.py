@@ -62,6 +62,10 @@ class Run:
         """The shifted instant of ``day hour:minute`` Hà Nội time in 2026."""
         return datetime.combine(self.shift.forward(day), time(hour, minute), TZ)
 
+    def iso(self, day: date) -> str:
+        """A 2026 date as the workflow sees it (shifted), for messages and views."""
+        return self.shift.forward(day).isoformat()
+
     def back(self, value: datetime) -> datetime:
         if value.tzinfo is None:  # SQLite gives UTC back without an offset
             value = value.replace(tzinfo=timezone.utc)
