@@ -27,27 +27,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from time import monotonic
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from domain.calendar import WorkCalendar
 from domain.models import Delivery, Notification, NotificationStatus, Officer, Organisation, Role
 from notifications.digest import as_utc, leader_digest, officer_digest, org_calendar
-from notifications.render import Rendered, build_message, new_message_id, render_digest, render_notification
+from notifications.render import Rendered, message_bytes, new_message_id, render_digest, render_notification
 from notifications.smtp import SendError, SmtpBatch, SmtpTarget
 from settings import Settings
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)  # a claimed mail is retried after this if its run died
+MARK_EVERY = 100  # sent mails marked per transaction...
+MARK_SECONDS = 1.0  # ...or at least this often
 LEADER_ROLES = ("chairman", "vice_chairman")
 DIGEST_KINDS = {"weekly_summary"}  # rows that carry a whole digest in their context
 
@@ -77,7 +79,7 @@ class Outgoing:
     row_ids: list[int]
     message_id: str
     recipient: str
-    message: EmailMessage | None = None
+    raw: bytes | None = None  # the message as sent
     render_error: str | None = None
 
 
@@ -214,21 +216,60 @@ def _trace_headers(mail: _Mail) -> dict[str, str]:
     return headers
 
 
-def _claim(session: Session, rows: list[Notification], message_id: str, now: datetime) -> bool:
-    """Store the Message-ID and take a lease on the rows, all or nothing."""
-    ids = [r.id for r in rows]
-    result = session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids), Notification.status == NotificationStatus.PENDING,
-               or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now))
+_TABLE = Notification.__table__
+_CLAIM = (
+    _TABLE.update()
+    .where(_TABLE.c.id == bindparam("row_id"), _TABLE.c.status == NotificationStatus.PENDING,
+           or_(_TABLE.c.next_attempt_at.is_(None), _TABLE.c.next_attempt_at <= bindparam("now")))
+    .values(message_id=bindparam("mid"), next_attempt_at=bindparam("lease"))
+)
+_SENT = (
+    _TABLE.update()
+    .where(_TABLE.c.id == bindparam("row_id"), _TABLE.c.status == NotificationStatus.PENDING)
+    .values(status=NotificationStatus.SENT, sent_at=bindparam("sent_at"), message_id=bindparam("mid"),
+            next_attempt_at=None, last_error=None, attempts=_TABLE.c.attempts + 1)
+)
+
+
+def _claim_params(rows: list[Notification], message_id: str, now: datetime) -> list[dict[str, Any]]:
+    return [{"row_id": r.id, "mid": message_id, "now": now, "lease": now + LEASE} for r in rows]
+
+
+def _claim_one(session: Session, rows: list[Notification], message_id: str, now: datetime) -> bool:
+    result = session.connection().execute(
+        _TABLE.update()
+        .where(_TABLE.c.id.in_([r.id for r in rows]), _TABLE.c.status == NotificationStatus.PENDING,
+               or_(_TABLE.c.next_attempt_at.is_(None), _TABLE.c.next_attempt_at <= now))
         .values(message_id=message_id, next_attempt_at=now + LEASE)
-        .execution_options(synchronize_session=False)
     )
-    if result.rowcount != len(ids):
-        session.rollback()
-        return False
-    session.commit()
-    return True
+    return result.rowcount == len(rows)
+
+
+def _claim_all(session: Session, claims: list[tuple[list[Notification], str]], now: datetime) -> list[bool]:
+    """Store each mail's Message-ID and take a lease on its rows, all or nothing per mail.
+
+    Fast path: every claim in one transaction (one executemany where the driver reports
+    its row count). If a concurrent dispatcher took any of the rows, that is rolled
+    back and each mail is claimed in its own transaction instead.
+    """
+    if not claims:
+        return []
+    connection = session.connection()
+    if connection.dialect.supports_sane_multi_rowcount:
+        params = [p for rows, message_id in claims for p in _claim_params(rows, message_id, now)]
+        ok = connection.execute(_CLAIM, params).rowcount == len(params)
+    else:
+        ok = all(_claim_one(session, rows, message_id, now) for rows, message_id in claims)
+    if ok:
+        session.commit()
+        return [True] * len(claims)
+    session.rollback()
+    results = []
+    for rows, message_id in claims:
+        ok = _claim_one(session, rows, message_id, now)
+        session.commit() if ok else session.rollback()
+        results.append(ok)
+    return results
 
 
 def _prepare(engine: Engine, settings: Settings, now: datetime, report: DispatchReport) -> list[Outgoing]:
@@ -254,39 +295,53 @@ def _prepare(engine: Engine, settings: Settings, now: datetime, report: Dispatch
         groups: dict[tuple[int, str], list[Notification]] = defaultdict(list)
         for row in rows:
             groups[(row.organisation_id, row.recipient_email.strip().lower())].append(row)
+        planned: list[tuple[_Mail, _Org, str]] = []
         for (org_id, _email), group in groups.items():
             org = orgs[org_id]
             officer = next((officers.get(r.recipient_id) for r in group if r.recipient_id in officers), None)
             mails, waiting = plan_mails(group, officer, org, now, settings)
             report.rows_waiting += waiting
             for mail in mails:
-                message_id = mail.rows[0].message_id or new_message_id(settings.smtp_sender)
-                if not _claim(session, mail.rows, message_id, now):
-                    continue  # another dispatcher took (some of) them
-                out = Outgoing(row_ids=[r.id for r in mail.rows], message_id=message_id,
-                               recipient=mail.rows[0].recipient_email.strip())
-                try:
-                    rendered = _render(session, mail, org, now, settings)
-                    first = mail.rows[0]
-                    out.message = build_message(
-                        rendered, sender=settings.smtp_sender, to_email=first.recipient_email,
-                        to_name=first.recipient_name, message_id=message_id, when=now,
-                        references=_trace_headers(mail),
-                    )
-                except Exception as error:  # noqa: BLE001 - one bad row must not stop the others
-                    log.exception("Cannot build mail for rows %s", out.row_ids)
-                    out.render_error = f"{type(error).__name__}: {error}"[:500]
-                outgoing.append(out)
+                planned.append((mail, org, mail.rows[0].message_id or new_message_id(settings.smtp_sender)))
+        # The Message-ID is stored (committed) before anything is sent.
+        claimed = _claim_all(session, [(mail.rows, message_id) for mail, _, message_id in planned], now)
+        for (mail, org, message_id), ok in zip(planned, claimed):
+            if not ok:
+                continue  # another dispatcher took (some of) its rows
+            first = mail.rows[0]
+            out = Outgoing(row_ids=[r.id for r in mail.rows], message_id=message_id,
+                           recipient=first.recipient_email.strip())
+            try:
+                rendered = _render(session, mail, org, now, settings)
+                out.raw = message_bytes(
+                    rendered, sender=settings.smtp_sender, to_email=first.recipient_email,
+                    to_name=first.recipient_name, message_id=message_id, when=now,
+                    references=_trace_headers(mail),
+                )
+            except Exception as error:  # noqa: BLE001 - one bad row must not stop the others
+                log.exception("Cannot build mail for rows %s", out.row_ids)
+                out.render_error = f"{type(error).__name__}: {error}"[:500]
+            outgoing.append(out)
     return outgoing
 
 
-def _mark_sent(engine: Engine, out: Outgoing, now: datetime) -> None:
+def _mark_sent(engine: Engine, outs: list[Outgoing], now: datetime) -> None:
+    """Mark the rows of sent mails SENT (one statement for a group of mails)."""
+    params = [{"row_id": i, "mid": out.message_id, "sent_at": now} for out in outs for i in out.row_ids]
+    with engine.begin() as connection:
+        connection.execute(_SENT, params)
+
+
+def _release(engine: Engine, outs: list[Outgoing]) -> None:
+    """Give claimed but unsent mails back to the next run (keeping their Message-IDs)."""
+    ids = [i for out in outs for i in out.row_ids]
+    if not ids:
+        return
     with Session(engine) as session:
         session.execute(
             update(Notification)
-            .where(Notification.id.in_(out.row_ids), Notification.status == NotificationStatus.PENDING)
-            .values(status=NotificationStatus.SENT, sent_at=now, message_id=out.message_id,
-                    next_attempt_at=None, last_error=None, attempts=Notification.attempts + 1)
+            .where(Notification.id.in_(ids), Notification.status == NotificationStatus.PENDING)
+            .values(next_attempt_at=None)
             .execution_options(synchronize_session=False)
         )
         session.commit()
@@ -333,13 +388,26 @@ async def dispatch_once(engine: Engine, settings: Settings, now: datetime | None
     outgoing = await asyncio.to_thread(_prepare, engine, settings, now, report)
     if not outgoing:
         return report
-    for out in [o for o in outgoing if o.message is None]:
+    for out in [o for o in outgoing if o.raw is None]:
         await asyncio.to_thread(_mark_failed, engine, settings, out, out.render_error or "render error",
                                 True, now, report)
-    outgoing = [o for o in outgoing if o.message is not None]
+    outgoing = [o for o in outgoing if o.raw is not None]
     if not outgoing:
         return report
     smtp = SmtpBatch(target or SmtpTarget.from_settings(settings))
+    sent: list[Outgoing] = []  # sent, not yet marked
+    last_mark = started = monotonic()
+
+    async def mark() -> None:
+        nonlocal last_mark
+        if sent:
+            batch = list(sent)
+            sent.clear()
+            await asyncio.to_thread(_mark_sent, engine, batch, now)
+            report.mails_sent += len(batch)
+            report.rows_sent += sum(len(o.row_ids) for o in batch)
+        last_mark = monotonic()
+
     try:
         try:
             await smtp.connect()
@@ -348,9 +416,14 @@ async def dispatch_once(engine: Engine, settings: Settings, now: datetime | None
                 await asyncio.to_thread(_mark_failed, engine, settings, out, str(error), False, now, report)
             return report
         for index, out in enumerate(outgoing):
+            if monotonic() - started > LEASE.total_seconds() / 2:
+                # Slow server: hand the rest back before their lease runs out.
+                await asyncio.to_thread(_release, engine, outgoing[index:])
+                break
             try:
-                await smtp.send(out.message, settings.smtp_sender, [out.recipient])
+                await smtp.send(out.raw, settings.smtp_sender, [out.recipient])
             except SendError as error:
+                await mark()
                 await asyncio.to_thread(_mark_failed, engine, settings, out, str(error), error.permanent, now, report)
                 if error.connection_lost:
                     try:
@@ -360,11 +433,15 @@ async def dispatch_once(engine: Engine, settings: Settings, now: datetime | None
                             await asyncio.to_thread(_mark_failed, engine, settings, rest, str(again), False, now, report)
                         return report
                 continue
-            await asyncio.to_thread(_mark_sent, engine, out, now)
-            report.mails_sent += 1
-            report.rows_sent += len(out.row_ids)
+            sent.append(out)
+            # Marks are grouped: a crash resends at most this group, each mail once, same Message-ID.
+            if len(sent) >= MARK_EVERY or monotonic() - last_mark > MARK_SECONDS:
+                await mark()
     finally:
-        await smtp.close()
+        try:
+            await mark()
+        finally:
+            await smtp.close()
     return report
 
 

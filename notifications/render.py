@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import base64
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from email.headerregistry import Address
+from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
@@ -260,19 +262,25 @@ def new_message_id(sender: str) -> str:
     return make_msgid(idstring="dondoc", domain=domain)
 
 
-def mailbox(email: str, name: str | None = None) -> Address:
-    """An Address for a header, from untrusted name and e-mail text.
+_ADDR_SPEC = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+
+
+def addr_spec(email: str) -> str:
+    """A plain ``local@domain`` address, checked.
 
     Raises:
-        ValueError: the e-mail address is not a plain ``local@domain``.
+        ValueError: anything else (a list, a display name, spaces, line breaks...).
     """
-    addr = header_text(email, 320).replace(" ", "")
-    if addr.count("@") != 1 or any(c in addr for c in '<>,;:"()[]\\'):
-        raise ValueError(f"Địa chỉ thư không hợp lệ: {addr!r}")
-    local, _, domain = addr.partition("@")
-    if not local or not domain:
-        raise ValueError(f"Địa chỉ thư không hợp lệ: {addr!r}")
-    return Address(display_name=header_text(name, 120), username=local, domain=domain)
+    addr = (email or "").strip()
+    if not _ADDR_SPEC.fullmatch(addr) or ".." in addr:
+        raise ValueError(f"Địa chỉ thư không hợp lệ: {header_text(email, 100)!r}")
+    return addr
+
+
+def mailbox(email: str, name: str | None = None) -> Address:
+    """An Address from untrusted name and e-mail text (the name on one line)."""
+    local, _, domain = addr_spec(email).partition("@")
+    return Address(display_name=header_text(name, 60), username=local, domain=domain)
 
 
 def encoded_words(text: str, chunk_bytes: int = 39) -> str:
@@ -295,7 +303,35 @@ def encoded_words(text: str, chunk_bytes: int = 39) -> str:
     return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words)
 
 
-def build_message(
+def _unstructured(text: str) -> str:
+    """A header value from (already one-line) text: ASCII as is, else encoded words."""
+    return text if text.isascii() else encoded_words(text)
+
+
+def _address_header(email: str, name: str | None) -> str:
+    addr = addr_spec(email)
+    name = header_text(name, 60)
+    if not name:
+        return addr
+    if name.isascii():
+        return f"{quote_name(name)} <{addr}>"
+    words = encoded_words(name)
+    one_line = f"{words} <{addr}>"
+    # "From: " / "To: " and the value on one line when it fits in 78 columns.
+    return one_line if "\r\n" not in words and len(one_line) <= 72 else f"{words}\r\n <{addr}>"
+
+
+def quote_name(name: str) -> str:
+    """An ASCII display name as a quoted string."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _base64_text(body: str) -> bytes:
+    canonical = "\r\n".join(body.splitlines()) + "\r\n"  # RFC 2045: CRLF before encoding
+    return base64.encodebytes(canonical.encode("utf-8")).replace(b"\n", b"\r\n")
+
+
+def message_bytes(
     rendered: Rendered,
     *,
     sender: str,
@@ -305,8 +341,13 @@ def build_message(
     when: datetime | None = None,
     sender_name: str = "dondoc",
     references: dict[str, str] | None = None,
-) -> EmailMessage:
-    """An EmailMessage (policy SMTP) with a text part and an HTML alternative.
+) -> bytes:
+    """The mail as sent: headers, then a text part and an HTML alternative (base64, UTF-8).
+
+    Headers are encoded here (RFC 2047 for non-ASCII words) and every value is made one
+    line first, so nothing from a task or a name can start a header. The bytes are
+    written directly: the email package's generator re-parses every header and costs
+    milliseconds per message, which a batch of thousands cannot afford.
 
     Args:
         rendered: subject and both bodies.
@@ -316,20 +357,31 @@ def build_message(
         when: the Date header (default now).
         sender_name: display name of the From address.
         references: extra ``X-Dondoc-*`` headers (values are made header-safe).
+
+    Raises:
+        ValueError: an address is not a plain ``local@domain``.
     """
-    message = EmailMessage(policy=MAIL_POLICY)
-    subject = header_text(rendered.subject)
-    if subject.isascii():
-        message["Subject"] = subject
-    else:
-        message.set_raw("Subject", encoded_words(subject))
-    message["From"] = mailbox(sender, sender_name)
-    message["To"] = mailbox(to_email, to_name)
-    message["Date"] = format_datetime((when or datetime.now(timezone.utc)).astimezone(timezone.utc))
-    message["Message-ID"] = header_text(message_id, 250).replace(" ", "")
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
+    boundary = f"=_dondoc_{uuid.uuid4().hex}"
+    headers = [
+        ("Subject", _unstructured(header_text(rendered.subject))),
+        ("From", _address_header(sender, sender_name)),
+        ("To", _address_header(to_email, to_name)),
+        ("Date", format_datetime((when or datetime.now(timezone.utc)).astimezone(timezone.utc))),
+        ("Message-ID", header_text(message_id, 250).replace(" ", "")),
+        ("Auto-Submitted", "auto-generated"),  # RFC 3834: no vacation auto-replies
+    ]
     for key, value in (references or {}).items():
-        message[f"X-Dondoc-{header_text(key, 40).replace(' ', '-')}"] = header_text(value)
-    message.set_content(rendered.text, subtype="plain", charset="utf-8")
-    message.add_alternative(rendered.html, subtype="html", charset="utf-8")
-    return message
+        name = re.sub(r"[^A-Za-z0-9-]", "-", header_text(key, 40))
+        headers.append((f"X-Dondoc-{name}", _unstructured(header_text(value, 200))))
+    headers += [("MIME-Version", "1.0"), ("Content-Type", f'multipart/alternative;\r\n boundary="{boundary}"')]
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("ascii")
+    parts = []
+    for subtype, body in (("plain", rendered.text), ("html", rendered.html)):
+        parts.append(f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
+                     f"Content-Transfer-Encoding: base64\r\n\r\n".encode("ascii") + _base64_text(body))
+    return head + b"\r\n" + b"".join(parts) + f"--{boundary}--\r\n".encode("ascii")
+
+
+def build_message(rendered: Rendered, **fields: Any) -> EmailMessage:
+    """The same mail as :func:`message_bytes`, as an EmailMessage (policy SMTP)."""
+    return message_from_bytes(message_bytes(rendered, **fields), policy=MAIL_POLICY)  # type: ignore[return-value]

@@ -115,8 +115,8 @@ class SmtpBatch:
             raise classify(error) from error
         self._client = client
 
-    async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> None:
-        """Send one message to exactly ``recipients`` (headers never add any).
+    async def send(self, message: EmailMessage | bytes, sender: str, recipients: list[str]) -> None:
+        """Send one message (or its bytes) to exactly ``recipients`` (headers never add any).
 
         Raises:
             SendError: the message was not accepted.
@@ -125,7 +125,10 @@ class SmtpBatch:
             await self.connect()
         assert self._client is not None
         try:
-            await self._client.send_message(message, sender=sender, recipients=recipients)
+            if isinstance(message, bytes):
+                await self._client.sendmail(sender, recipients, message)
+            else:
+                await self._client.send_message(message, sender=sender, recipients=recipients)
         except Exception as error:  # noqa: BLE001
             failure = classify(error)
             if failure.connection_lost:

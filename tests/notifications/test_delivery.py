@@ -297,3 +297,45 @@ async def test_escalation_kinds_speak_to_each_level(commune: Commune, sink: Sink
     assert subjects["tuphap@xa.example"].startswith("[Đã báo cáo Phó Chủ tịch UBND] Nhiệm vụ quá hạn 9 ngày")
     assert subjects["phochutich@xa.example"].startswith("[Báo cáo Phó Chủ tịch] Nhiệm vụ quá hạn 9 ngày")
     assert subjects["chutich@xa.example"].startswith("[Báo cáo Chủ tịch] Nhiệm vụ quá hạn 9 ngày")
+
+
+async def test_two_dispatchers_at_once_send_each_mail_once(tmp_path, sink: Sink, settings) -> None:
+    import asyncio
+
+    from tests.notifications.conftest import seed_commune
+
+    commune = seed_commune(tmp_path / "race.db", extra_people=30)
+    commune.add_task("3.1", "Báo cáo công tác cải cách hành chính quý I")
+    for i in range(30):
+        commune.notify("3.1", f"cc{i:03d}", "due", not_before=local("2026-03-23 08:00"))
+    reports = await asyncio.gather(*(dispatch_once(commune.engine, settings, MONDAY_9) for _ in range(3)))
+    assert sum(r.mails_sent for r in reports) == 30
+    assert len(sink.received) == 30 and len({m.message["Message-ID"] for m in sink.received}) == 30
+    assert {r.status for r in commune.rows()} == {NotificationStatus.SENT}
+    commune.engine.dispose()
+
+
+async def test_rows_a_concurrent_dispatcher_claimed_are_left_to_it(commune: Commune, sink: Sink, settings) -> None:
+    from domain.db import session_scope
+    from domain.models import Notification
+
+    first = commune.notify("3.1", "tuphap", "due", not_before=local("2026-03-23 08:00"))
+    commune.notify("3.1", "ketoan", "due", not_before=local("2026-03-23 08:00"))
+    real_claim_all = dispatch._claim_all
+
+    def racing_claim_all(session, claims, now):
+        # Another process claims the first row between our SELECT and our UPDATE.
+        with session_scope(commune.engine) as other:
+            row = other.get(Notification, first)
+            row.message_id, row.next_attempt_at = "<other@x>", now + dispatch.LEASE
+        return real_claim_all(session, claims, now)
+
+    dispatch_claim = dispatch._claim_all
+    try:
+        dispatch._claim_all = racing_claim_all
+        report = await dispatch_once(commune.engine, settings, MONDAY_9)
+    finally:
+        dispatch._claim_all = dispatch_claim
+    assert report.mails_sent == 1 and [m.rcpt_tos for m in sink.received] == [["ketoan@xa.example"]]
+    rows = {r.id: r for r in commune.rows()}
+    assert rows[first].status == NotificationStatus.PENDING and rows[first].message_id == "<other@x>"
