@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from time import monotonic
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 

@@ -17,15 +17,15 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from email.headerregistry import Address
 from email import message_from_bytes
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined
+from jinja2 import Environment, FileSystemLoader, Undefined
 from markupsafe import Markup, escape
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -137,7 +137,6 @@ def _environment(html: bool) -> Environment:
 
 HTML_ENV = _environment(html=True)
 TEXT_ENV = _environment(html=False)
-_STRICT = StrictUndefined  # re-exported for tests that want to check templates strictly
 
 
 @dataclass

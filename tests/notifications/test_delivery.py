@@ -339,3 +339,20 @@ async def test_rows_a_concurrent_dispatcher_claimed_are_left_to_it(commune: Comm
     assert report.mails_sent == 1 and [m.rcpt_tos for m in sink.received] == [["ketoan@xa.example"]]
     rows = {r.id: r for r in commune.rows()}
     assert rows[first].status == NotificationStatus.PENDING and rows[first].message_id == "<other@x>"
+
+
+async def test_an_unusable_address_is_kept_with_its_error_and_others_still_go(commune: Commune, sink: Sink,
+                                                                              settings) -> None:
+    from domain.db import session_scope
+    from domain.models import Notification
+
+    bad = commune.notify("3.1", "tuphap", "due", not_before=local("2026-03-23 08:00"))
+    commune.notify("3.1", "ketoan", "due", not_before=local("2026-03-23 08:00"))
+    with session_scope(commune.engine) as session:
+        row = session.get(Notification, bad)
+        row.recipient_email = "tuphap@xa.example, boss@elsewhere.example"
+    settings = settings.model_copy(update={"notify_max_attempts": 1})
+    report = await dispatch_once(commune.engine, settings, MONDAY_9)
+    assert report.mails_sent == 1 and [m.rcpt_tos for m in sink.received] == [["ketoan@xa.example"]]
+    row = {r.id: r for r in commune.rows()}[bad]
+    assert row.status == NotificationStatus.FAILED and "Địa chỉ thư không hợp lệ" in row.last_error
