@@ -82,10 +82,21 @@ class PostgresServer:
             raise RuntimeError(f"PostgreSQL did not start: {error.stderr}\n{log}") from error
         self.started = True
         atexit.register(self.stop)
+        self._watch_parent()
         import psycopg
 
         self._admin = psycopg.connect(host=str(self.socket_dir), user="postgres", dbname="postgres", autocommit=True)
         return self
+
+    def _watch_parent(self) -> None:
+        """Stop the server even if pytest is killed (atexit does not run on SIGKILL/SIGTERM)."""
+        pg_ctl = f"{self.bin_dir / 'pg_ctl'} -D {self.data} -m immediate stop"
+        if self.user:
+            pg_ctl = f"runuser -u {self.user} -- {pg_ctl}"
+        script = (f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 1; done; "
+                  f"if [ -d {self.data} ]; then {pg_ctl} >/dev/null 2>&1; rm -rf {self.root}; fi")
+        subprocess.Popen(["sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
 
     def stop(self) -> None:
         if self._admin is not None:

@@ -18,7 +18,7 @@ from typing import Any
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -154,12 +154,13 @@ def _version(session: Session, organisation_id: int) -> tuple:
         .where(Occurrence.organisation_id == organisation_id)
     ).one()
     event = session.exec(select(func.max(Event.id)).where(Event.organisation_id == organisation_id)).one()
+    # CASE, not SUM(boolean): PostgreSQL has no sum over booleans.
     tasks = session.exec(
-        select(func.count(Task.id), func.max(Task.id), func.sum(Task.status == TaskStatus.ACTIVE))
+        select(func.count(Task.id), func.max(Task.id), func.sum(case((Task.status == TaskStatus.ACTIVE, 1), else_=0)))
         .where(Task.organisation_id == organisation_id)
     ).one()
     plans = session.exec(
-        select(func.count(Plan.id), func.sum(Plan.status == PlanStatus.ACTIVE)).where(Plan.organisation_id == organisation_id)
+        select(func.count(Plan.id), func.sum(case((Plan.status == PlanStatus.ACTIVE, 1), else_=0))).where(Plan.organisation_id == organisation_id)
     ).one()
     units = session.exec(select(func.count(Unit.id)).where(Unit.organisation_id == organisation_id)).one()
     return (tuple(occ), event, tuple(tasks), tuple(plans), units)

@@ -5,12 +5,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from domain.db import create_schema, make_engine, session_scope
+from tests.database import database_url
 from domain.models import Event, Notification, Occurrence, Organisation, Plan, Task
 
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'db' / 'dondoc.db'}")
+    engine = make_engine(database_url(tmp_path / 'db' / 'dondoc.db'))
     create_schema(engine)
     return engine
 

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from domain.db import make_engine
+from tests.database import database_url
 from domain.models import Officer, Organisation, Unit
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "org"
@@ -63,7 +64,7 @@ def test_check_warns_about_units_without_officers(tmp_path):
 
 
 def test_load_syncs_into_the_database_from_settings(tmp_path):
-    url = f"sqlite:///{tmp_path / 'data' / 'dondoc.db'}"
+    url = database_url(tmp_path / 'data' / 'dondoc.db')
     env = {"DONDOC_DATABASE_URL": url}
     sample = str(SAMPLES / "cam-xuyen.yaml")
 
@@ -87,7 +88,7 @@ def test_load_syncs_into_the_database_from_settings(tmp_path):
 def test_load_refuses_a_broken_file(tmp_path):
     path = tmp_path / "org.yaml"
     path.write_text("organisation: {code: x}\n", encoding="utf-8")
-    url = f"sqlite:///{tmp_path / 'dondoc.db'}"
+    url = database_url(tmp_path / 'dondoc.db')
     result = runner.invoke(app, ["org", "load", str(path)], env={"DONDOC_DATABASE_URL": url})
     assert result.exit_code == 2
     assert "dòng 1: organisation.name: thiếu trường bắt buộc" in result.stderr

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from domain.db import create_schema, make_engine, session_scope
+from tests.database import database_url
 from domain.models import Delivery, Officer, OfficerUnit, Organisation, Role, Unit
 from domain.organisation import load_organisation, sync_organisation, sync_organisation_report
 
@@ -16,7 +17,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "org"
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'db' / 'dondoc.db'}")
+    engine = make_engine(database_url(tmp_path / 'db' / 'dondoc.db'))
     create_schema(engine)
     yield engine
     engine.dispose()

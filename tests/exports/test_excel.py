@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from domain.db import create_schema, make_engine
+from tests.database import database_url
 from domain.models import Plan
 from exports.excel import HEADERS, evidence_text, plan_workbook_bytes
 from web.sample_data import seed
@@ -16,7 +17,7 @@ from datetime import date
 
 
 def test_workbook_lists_every_task_with_status_and_evidence(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    engine = make_engine(database_url(tmp_path / 'db.sqlite'))
     create_schema(engine)
     today = date(2026, 6, 15)
     seeded = seed(engine, today, tasks=8)

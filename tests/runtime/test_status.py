@@ -8,6 +8,7 @@ from rich.console import Console
 
 from cli.runtime import print_status
 from domain.db import create_schema, make_engine, session_scope
+from tests.database import database_url
 from domain.models import Occurrence, Organisation, Plan, PlanStatus, Task
 
 
@@ -16,7 +17,7 @@ def _console() -> Console:
 
 
 def test_empty_database_shows_the_deadline_demo(tmp_path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path}/d.db")
+    engine = make_engine(database_url(tmp_path / "d.db"))
     create_schema(engine)
     console = _console()
     print_status(engine, console, today=date(2027, 1, 4))
@@ -26,7 +27,7 @@ def test_empty_database_shows_the_deadline_demo(tmp_path) -> None:
 
 
 def test_counts_open_and_overdue_occurrences(tmp_path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path}/d.db")
+    engine = make_engine(database_url(tmp_path / "d.db"))
     create_schema(engine)
     with session_scope(engine) as s:
         org = Organisation(code="xa-a", name="UBND xã A")

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from domain.db import create_schema, make_engine
+from tests.database import database_url
 from domain.models import Officer
 from web.auth import verify_password
 from web.queries import today_in
@@ -21,9 +22,10 @@ runner = CliRunner()
 @pytest.fixture
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
+    url = database_url(tmp_path / "dondoc.db")  # the data dir's SQLite file, or the test's PostgreSQL
+    monkeypatch.setenv("DONDOC_DATABASE_URL", url)
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    engine = make_engine(f"sqlite:///{(tmp_path / 'dondoc.db').resolve()}")
+    engine = make_engine(url)
     create_schema(engine)
     seeded = seed(engine, today_in("Asia/Ho_Chi_Minh"))
     yield engine, seeded
