@@ -100,7 +100,7 @@ def store(engine: Engine, review: Any, org_config: Any, review_path: Path) -> tu
         return org, plan, stored
 
 
-async def _apply(client: Client, settings: Settings, engine: Engine, item: StoredTask, plan: Any, org: Any) -> str:
+async def _apply(client: Client, settings: Settings, engine: Engine, item: StoredTask, roll_over: bool = True) -> str:
     """Bring one task's workflow in line with the DB; return what was done."""
     handle = client.get_workflow_handle(item.workflow_id)
     if item.change == "removed":
@@ -109,7 +109,7 @@ async def _apply(client: Client, settings: Settings, engine: Engine, item: Store
             return "cancelled"
         except Exception:  # never started, or already closed: nothing to cancel
             return "unchanged"
-    workflow_input = bridge.build_input(engine, item.task_id)
+    workflow_input = bridge.build_input(engine, item.task_id, roll_over=roll_over)
     try:
         await client.start_workflow(
             bridge.WORKFLOW_RUN, workflow_input, id=item.workflow_id, task_queue=settings.task_queue,
@@ -144,8 +144,13 @@ async def start_workflows(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     console: Console | None = None,
+    roll_over: bool = True,
 ) -> Counter:
-    """Start/update the workflows of ``stored`` with at most ``concurrency`` RPCs in flight."""
+    """Start/update the workflows of ``stored`` with at most ``concurrency`` RPCs in flight.
+
+    ``roll_over=False`` for runs on shifted dates (simulation), where the calendar year
+    of the clock is not the plan's: no loading of the next year's occurrences.
+    """
     gate = asyncio.Semaphore(concurrency)
     counts: Counter = Counter()
     progress = Progress(
@@ -155,7 +160,7 @@ async def start_workflows(
 
     async def one(item: StoredTask, bar: Any) -> None:
         async with gate:
-            counts[await _apply(client, settings, engine, item, plan, org)] += 1
+            counts[await _apply(client, settings, engine, item, roll_over)] += 1
         progress.advance(bar)
 
     with progress:
