@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     catcher_host: str = "127.0.0.1"
     catcher_port: int = 8025
 
+    # Operations (runtime/observability.py, web/ops.py).
+    log_format: str = "text"  # "json": one JSON object per line
+    log_level: str = "INFO"
+    temporal_metrics_address: str | None = None  # "0.0.0.0:9464": the Temporal SDK's Prometheus endpoint
+
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     base_url: str = "http://127.0.0.1:8000"

@@ -93,8 +93,14 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     """
     from runtime.devserver import temporal_client
 
+    from domain.db import ensure_schema_current
+    from runtime.observability import configure_logging, install_temporal_metrics
+
+    configure_logging(settings)
+    install_temporal_metrics(settings)  # before the client connects: the SDK's runtime serves /metrics
     engine = make_engine(settings.effective_database_url)
     create_schema(engine)
+    ensure_schema_current(engine)  # refuse to run on an older schema: `dondoc db upgrade` first
     if stop is None:
         stop = asyncio.Event()
         stop_on_signals(stop)

@@ -31,3 +31,15 @@ app.add_typer(_status.user_app, name="user")
 app.add_typer(_status.export_app, name="export")
 from cli import db as _db  # noqa: E402,F401  registers `dondoc db upgrade/status/revision`
 from cli import mail as _mail  # noqa: E402,F401  registers `dondoc mail list/show`
+from cli import service as _service  # noqa: E402,F401  registers `dondoc web`, `dondoc dispatcher`
+
+
+def run() -> None:
+    """Console entry point: ``app``, showing a schema refusal as its message instead of a traceback."""
+    from domain.db import SchemaNotCurrent
+
+    try:
+        app()
+    except SchemaNotCurrent as error:
+        typer.echo(str(error), err=True)
+        raise SystemExit(2) from None

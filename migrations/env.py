@@ -13,6 +13,12 @@ import domain.models  # noqa: F401  (registers the tables)
 
 config = context.config
 target_metadata = SQLModel.metadata
+# Tables in the same database that are not dondoc's models: never generate drops for them.
+FOREIGN_TABLES = {"apscheduler_jobs"}  # APScheduler's job store (notifications/scheduler.py)
+
+
+def include_name(name, type_, parent_names) -> bool:
+    return not (type_ == "table" and name in FOREIGN_TABLES)
 
 
 def _configure(**kwargs) -> None:
@@ -21,6 +27,7 @@ def _configure(**kwargs) -> None:
         # SQLite cannot ALTER most things: batch mode copies the table instead.
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
         **kwargs,
     )
 

@@ -95,7 +95,7 @@ def create_app(
             called once, on the first action that must reach a task workflow.
         session_seconds: session lifetime (default 8 hours).
     """
-    from web import api, pages
+    from web import api, ops, pages
 
     app = FastAPI(
         title="dondoc API",
@@ -121,6 +121,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(ops.router)  # /healthz (database, schema) and /metrics
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Any:
@@ -137,10 +138,6 @@ def create_app(
             request, "error.html", {"status": exc.status_code, "message": exc.detail, "user": None},
             status_code=exc.status_code,
         )
-
-    @app.get("/healthz", include_in_schema=False)
-    async def _health() -> dict:
-        return {"ok": True}
 
     return app
 
