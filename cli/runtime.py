@@ -134,7 +134,7 @@ def _deadline_demo(console: Console, year: int) -> None:
     console.print(table)
 
 
-async def _up(settings: Settings, console: Console) -> None:
+async def _up(settings: Settings, console: Console, demo: bool = False) -> None:
     from runtime.devserver import DevServer, temporal_client
     from worker import build_worker, serve, stop_on_signals
 
@@ -149,17 +149,27 @@ async def _up(settings: Settings, console: Console) -> None:
         console.print(f"dondoc đang chạy với {where}, cơ sở dữ liệu {settings.effective_database_url}.")
         if started and started[0].ui_port:
             console.print(f"Giao diện Temporal: http://{started[0].host}:{started[0].ui_port}")
+        if demo:
+            from runtime.demo import load_demo
+
+            await load_demo(settings, client, engine, console, date.today().year)
         async with _services(settings, engine, console):
             print_status(engine, console)
+            if demo:
+                from runtime.demo import print_accounts
+
+                print_accounts(engine, settings, console)
             console.print("Nhấn Ctrl-C để dừng.")
             await serve(build_worker(client, settings, engine), stop)
     console.print("Đã dừng dondoc.")
 
 
 @app.command("up")
-def up() -> None:
+def up(
+    demo: bool = typer.Option(False, "--demo", help="Nạp ba xã mẫu với kế hoạch thật, áp cho năm nay (nếu CSDL còn trống)."),
+) -> None:
     """Chạy dondoc: máy chủ Temporal nhúng (nếu chưa đặt TEMPORAL_ADDRESS), worker và các dịch vụ."""
-    asyncio.run(_up(Settings(), err_console))
+    asyncio.run(_up(Settings(), err_console, demo))
 
 
 @app.command("worker")

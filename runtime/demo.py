@@ -1,0 +1,110 @@
+"""The one-command demo: three sample communes with their real plans, re-based onto this year.
+
+``dondoc up --demo`` on an empty database imports the seed plans in ``samples/plans``
+with their organisation files in ``samples/org``, activates them and gives every
+account the demo password. Tasks the document gives no deadline (the Vĩnh Lập plan
+has none) get a stand-in so the demo has something to chase: reporting duties are
+quarterly, other tasks continuous. A real commune reviews those in the review file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio.client import Client
+
+from domain.models import Plan
+from settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+# (plan document, organisation file)
+DEMO_PLANS = (
+    ("ngoc-lien-2025.txt", "ngoc-lien.yaml"),
+    ("cam-xuyen-2021.txt", "cam-xuyen.yaml"),
+    ("vinh-lap-2021.txt", "vinh-lap.yaml"),
+)
+STAND_IN_REPORT = "Định kỳ hằng quý, trước ngày 15 tháng cuối quý"
+STAND_IN_TASK = "Thường xuyên"
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    review: Path
+    tasks: int
+    stand_ins: int
+
+
+def prepare_review(document: Path, org_file: Path, year: int, target: Path) -> DemoPlan:
+    """Import ``document`` for ``year`` into the review file ``target``, with stand-in deadlines."""
+    from domain.organisation import load_organisation
+    from ingest.importer import import_plan
+    from ingest.review import write_review
+
+    result = import_plan(document, year=year, org=load_organisation(org_file), org_path=org_file)
+    write_review(result, target)
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    stand_ins = 0
+    for task in data.get("tasks", []):
+        if not task.get("deadline"):
+            task["deadline"] = STAND_IN_REPORT if task.get("kind") == "report" else STAND_IN_TASK
+            stand_ins += 1
+    if stand_ins:
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+        target.write_text("# Tệp rà soát của bản demo (thời hạn thiếu đã được điền tạm).\n" + text, encoding="utf-8")
+    return DemoPlan(target, len(data.get("tasks", [])), stand_ins)
+
+
+def has_plans(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(Plan.id)).first() is not None
+
+
+async def load_demo(settings: Settings, client: Client, engine: Engine, console: Console, year: int) -> list[DemoPlan]:
+    """Import and activate the demo plans (only into a database without plans)."""
+    from runtime.activation import activate_loaded, load_inputs
+
+    if has_plans(engine):
+        console.print("Cơ sở dữ liệu đã có kế hoạch: không nạp lại dữ liệu demo.")
+        return []
+    folder = settings.data_dir / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    loaded = []
+    for document, org_file in DEMO_PLANS:
+        plan = prepare_review(SAMPLES / "plans" / document, SAMPLES / "org" / org_file, year,
+                              folder / f"{Path(document).stem}.review.yaml")
+        review, org_config, _ = load_inputs(plan.review.resolve(), (SAMPLES / "org" / org_file).resolve())
+        console.print(f"Nạp kế hoạch mẫu {review.plan.issuer or document} ({plan.tasks} nhiệm vụ, năm {year}).")
+        report = await activate_loaded(review, org_config, plan.review.resolve(), settings, client, engine,
+                                       console=console)
+        console.print("  " + report.summary())
+        loaded.append(plan)
+    return loaded
+
+
+def print_accounts(engine: Engine, settings: Settings, console: Console) -> None:
+    """Where to log in and with which demo accounts (the first few of each organisation)."""
+    from domain.models import Officer, Organisation, Role
+    from web.auth import ROLE_LABELS
+    from web.demo import DEMO_PASSWORD, ensure_demo_accounts
+
+    ensure_demo_accounts(engine)
+
+    table = Table(title=f"Đăng nhập tại {settings.base_url}/login — mật khẩu demo: {DEMO_PASSWORD}")
+    for column in ("Đơn vị", "Tài khoản", "Họ tên", "Vai trò"):
+        table.add_column(column)
+    wanted = (Role.COORDINATOR, Role.CHAIRMAN, Role.VICE_CHAIRMAN, Role.OFFICER)
+    with Session(engine) as session:
+        for org in session.exec(select(Organisation).order_by(Organisation.name)):
+            officers = list(session.exec(select(Officer).where(Officer.organisation_id == org.id)))
+            for role in wanted:
+                person = next((o for o in officers if Role(o.role) == role), None)
+                if person is not None:
+                    table.add_row(org.name, person.username, person.full_name, ROLE_LABELS.get(role, role.value))
+    console.print(table)
