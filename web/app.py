@@ -95,7 +95,7 @@ def create_app(
             called once, on the first action that must reach a task workflow.
         session_seconds: session lifetime (default 8 hours).
     """
-    from web import api, ops, pages
+    from web import api, ops, pages, province
 
     app = FastAPI(
         title="dondoc API",
@@ -122,6 +122,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(ops.router)  # /healthz (database, schema) and /metrics
+    app.include_router(province.router)  # /api/province/overview for Role.PROVINCE
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Any:

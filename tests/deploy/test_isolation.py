@@ -184,3 +184,20 @@ def test_cli_status_and_task_show_are_scoped(two: TwoCommunes) -> None:
     assert "Nhiệm vụ riêng của xã B" in b.output and "Nhiệm vụ riêng của xã B" not in a.output
     missing = runner.invoke(cli, ["task", "show", "3.1", "--org", "xa-b"], env=env)  # only A has 12 tasks
     assert missing.exit_code == 2 and "Không có nhiệm vụ" in missing.output
+
+
+def test_province_account_sees_each_communes_counts_and_nothing_else(two: TwoCommunes, web) -> None:
+    client = TestClient(web, base_url="http://127.0.0.1")
+    assert _login(client, "sonoivu").status_code == 303
+    body = client.get("/api/province/overview").json()
+    rows = {c["code"]: c for c in body["communes"]}
+    assert set(rows) == {"xa-a", "xa-b"}
+    assert rows["xa-b"]["overdue"] == two.b.expected["overdue"] and rows["xa-a"]["total"] == sum(two.a.expected.values())
+    assert body["total"]["total"] == rows["xa-a"]["total"] + rows["xa-b"]["total"]
+    # Counts only: the communes' tasks stay closed to the province account.
+    assert client.get(f"/api/tasks/{two.a.tasks['1.1']}").status_code == 404
+    assert client.get("/api/tasks", params={"limit": 1000}).json()["items"] == []
+    # And a commune coordinator cannot read the province view.
+    commune = TestClient(web, base_url="http://127.0.0.1")
+    assert _login(commune, "thuongtruc", "xa-a").status_code == 303
+    assert commune.get("/api/province/overview").status_code == 403
