@@ -106,3 +106,20 @@ def test_dondoc_db_upgrade_and_status(db_url: str, monkeypatch: pytest.MonkeyPat
     assert result.exit_code == 0 and "không cần nâng cấp" in result.output
     result = runner.invoke(app, ["db", "status"])
     assert result.exit_code == 0 and "mới nhất" in result.output
+
+
+@pytest.mark.parametrize("command", [["worker"], ["web"], ["dispatcher"]])
+def test_services_refuse_to_start_on_an_older_schema(command: list[str], engine, db_url: str, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    SQLModel.metadata.create_all(engine)  # tables, but not the version this code needs
+    dondoc = Path(sys.executable).parent / "dondoc"
+    env = {**os.environ, "DONDOC_DATABASE_URL": db_url, "DONDOC_DATA_DIR": str(tmp_path),
+           "TEMPORAL_ADDRESS": "127.0.0.1:1"}  # never reached: the check comes first
+    result = subprocess.run([str(dondoc), *command], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Hãy chạy lệnh: dondoc db upgrade" in result.stderr
+    assert "Traceback" not in result.stderr
