@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from domain.db import create_schema, make_engine, session_scope
+from tests.database import database_url
 from domain.models import (
     Delivery,
     Notification,
@@ -203,7 +204,7 @@ class Commune:
 
 
 def seed_commune(db_file: Path, *, extra_people: int = 0) -> Commune:
-    engine = make_engine(f"sqlite:///{db_file}")
+    engine = make_engine(database_url(db_file))  # the test's PostgreSQL database in PG mode
     create_schema(engine)
     with session_scope(engine) as session:
         org = Organisation(code="xa-thu-nghiem", name="UBND xã Thử Nghiệm")

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from domain.calendar import WorkCalendar
 from domain.db import create_schema, make_engine, session_scope
+from tests.database import database_url
 from domain.deadlines import expand, parse_deadline
 from domain.models import Occurrence, Officer, OfficerUnit, Organisation, Plan, PlanStatus, Role, Task, Unit
 from workflows.task_types import workflow_id_for
@@ -57,7 +58,7 @@ def seed(
     task_code: str = "3.1",
 ) -> Seeded:
     """Create the schema in a fresh database and write the commune, its plan and task 3.1."""
-    engine = make_engine(url or f"sqlite:///{path}")
+    engine = make_engine(url or database_url(path))  # the test's PostgreSQL database in PG mode
     create_schema(engine)
     calendar = WorkCalendar()
     schedule = parse_deadline(deadline, year)
