@@ -1,0 +1,95 @@
+"""Activation against the real dev server: idempotent, and a changed task is updated in place."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+from temporalio.client import WorkflowExecutionStatus
+
+from domain.db import create_schema, make_engine
+from domain.models import Task
+from runtime.activation import activate_loaded
+from runtime.devserver import DevServer
+from settings import Settings
+from tests.integration.support import ORG_FILE, organisation, review, review_task, today_in, wait_for
+from worker import build_worker
+from workflows.task import TaskWorkflow
+
+QUEUE = "dondoc-it-activation"
+
+
+def _day(today: date, offset: int) -> date:
+    """``today + offset`` kept inside the plan year (the plan is for this year)."""
+    return max(date(today.year, 1, 2), min(today + timedelta(days=offset), date(today.year, 12, 31)))
+
+
+def _tasks(today: date) -> list:
+    return [
+        review_task("1.1", "Rà soát, công khai thủ tục hành chính", "Công chức Văn phòng - Thống kê", _day(today, 20)),
+        review_task("1.2", "Tự kiểm tra văn bản quy phạm pháp luật", "Công chức Tư pháp - Hộ tịch", _day(today, -10)),
+        review_task("2.1", "Công khai dự toán ngân sách xã", "Công chức Tài chính - Kế toán", _day(today, 40)),
+        review_task("2.2", "Số hoá hồ sơ thủ tục hành chính", "Công chức Văn phòng - Thống kê", _day(today, 5)),
+        review_task("3.1", "Tuyên truyền cải cách hành chính", "Công chức Văn hóa - Thông tin", _day(today, 55)),
+    ]
+
+
+async def test_activation_is_idempotent(dev_server: DevServer, tmp_path: Path, db_url: str) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=db_url, temporal_address=dev_server.address,
+                        task_queue=QUEUE)
+    engine = make_engine(db_url)
+    create_schema(engine)
+    client = await dev_server.wait_ready(timeout=10)
+    today = today_in("Asia/Ho_Chi_Minh")
+    org_config = organisation(today)
+    tasks = _tasks(today)
+    the_review = review("301/KH-UBND", today.year, tasks)
+    try:
+        async with build_worker(client, settings, engine):
+            first = await asyncio.wait_for(
+                activate_loaded(the_review, org_config, ORG_FILE, settings, client, engine), 30)
+            assert first.counts == Counter(started=5)
+            runs = {code: (await client.get_workflow_handle(wid).describe()).run_id
+                    for code, wid in first.workflows.items()}
+
+            again = await asyncio.wait_for(
+                activate_loaded(the_review, org_config, ORG_FILE, settings, client, engine), 30)
+            assert again.counts == Counter(unchanged=5)
+            assert again.workflows == first.workflows
+
+            # One task gets a new title and another deadline in the review.
+            new_due = _day(today, 15)
+            assert tasks[1].deadline != f"trước {new_due:%d/%m/%Y}"
+            changed = review_task("1.2", "Tự kiểm tra, rà soát văn bản quy phạm pháp luật",
+                                  "Công chức Tư pháp - Hộ tịch", new_due)
+            edited = review("301/KH-UBND", today.year, [changed if t.code == "1.2" else t for t in tasks])
+            third = await asyncio.wait_for(
+                activate_loaded(edited, org_config, ORG_FILE, settings, client, engine), 30)
+            assert third.counts == Counter(unchanged=4, updated=1)
+            assert third.workflows == first.workflows
+
+            # No workflow was started twice: same runs, still running, five executions in all.
+            for code, wid in first.workflows.items():
+                description = await client.get_workflow_handle(wid).describe()
+                assert description.run_id == runs[code], code
+                assert description.status == WorkflowExecutionStatus.RUNNING, code
+            query = f'TaskQueue = "{QUEUE}"'
+
+            async def five_executions() -> bool:
+                return (await client.count_workflows(query)).count == 5
+
+            await wait_for(five_executions, 10, "visibility to count the plan's executions")
+
+            # The workflow follows the new definition.
+            with Session(engine) as session:
+                row = session.exec(select(Task).where(Task.workflow_id == first.workflows["1.2"])).one()
+                assert row.title == changed.title
+            state = await client.get_workflow_handle(first.workflows["1.2"]).query(TaskWorkflow.state)
+            live = [o for o in state.occurrences if o.status not in ("cancelled", "done")]
+            assert [o.due for o in live] == [new_due.isoformat()], state.occurrences
+            assert state.workflow_id == first.workflows["1.2"]
+    finally:
+        engine.dispose()
