@@ -17,11 +17,13 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.db import create_schema, make_engine, session_scope
+from domain.models import OccurrenceStatus, Task, TaskStatus, utcnow
 from runtime import workflow_bridge as bridge
 from runtime.plan_store import StoredTask, plan_code, store_tasks, upsert_plan
 from settings import Settings
@@ -93,11 +95,30 @@ def store(engine: Engine, review: Any, org_config: Any, review_path: Path) -> tu
             unit = org_config.resolve_unit(standing)
             if unit is not None:
                 plan.standing_unit_id = bridge.unit_id(session, org.id, unit.code)
+        removed_before = set(session.exec(
+            select(Task.id).where(Task.plan_id == plan.id, Task.status == TaskStatus.CANCELLED)
+        ))
         stored = store_tasks(
             session, plan, review, org_config.resolve_unit, org_config.work_calendar(),
             bridge.workflow_id_for, org.code,
         )
+        _reopen_restored(session, [s for s in stored if s.task_id in removed_before and s.change == "changed"])
         return org, plan, stored
+
+
+def _reopen_restored(session: Session, restored: list[StoredTask]) -> None:
+    """Reopen the occurrences of tasks put back into the review after being removed.
+
+    Removing a task cancels its open occurrences; without this, the task's new run
+    would load only cancelled occurrences and complete at once, chasing nobody.
+    Done occurrences stay done.
+    """
+    for item in restored:
+        for occurrence in item.occurrences:
+            if occurrence.status == OccurrenceStatus.CANCELLED:
+                occurrence.status = OccurrenceStatus.OPEN
+                occurrence.updated_at = utcnow()
+                session.add(occurrence)
 
 
 async def _apply(client: Client, settings: Settings, engine: Engine, item: StoredTask, roll_over: bool = True) -> str:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
+import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -44,6 +46,8 @@ from domain.models import Event, Notification, Officer, Plan
 from domain.organisation import load_organisation
 from domain.policy import DEFAULT_POLICY, Contacts, OccurrenceState, OccurrenceStatus, Policy, planned_actions
 from runtime.activation import start_workflows, store
+from runtime.devserver import find_binary
+from runtime.worker_process import WorkerProcess
 from settings import Settings
 from workflows.task import TaskWorkflow
 
@@ -77,7 +81,8 @@ def organisation(today: date) -> Any:
     return config.model_copy(update={"calendar": calendar})
 
 
-def review_task(code: str, title: str, lead: str, deadline: date, coordinators: tuple[str, ...] = ()) -> SimpleNamespace:
+def review_task(code: str, title: str, lead: str, deadline: date,
+                coordinators: tuple[str, ...] = ()) -> SimpleNamespace:
     return SimpleNamespace(code=code, area="tthc", area_label=None, title=title, text=title + ".", lead=[lead],
                            coordinators=list(coordinators), deadline=f"trước {deadline:%d/%m/%Y}",
                            product="Báo cáo", source=None)
@@ -86,7 +91,7 @@ def review_task(code: str, title: str, lead: str, deadline: date, coordinators: 
 def review(number: str, year: int, tasks: list[SimpleNamespace]) -> SimpleNamespace:
     """An in-memory review (what ingest.review.load_review returns) for plan ``number``."""
     return SimpleNamespace(
-        plan=SimpleNamespace(number=number, title=f"Kế hoạch cải cách hành chính năm {year} (thử tích hợp {number})",
+        plan=SimpleNamespace(number=number, title=f"Kế hoạch cải cách hành chính năm {year} (thử {number})",
                              issuer="UBND xã Vĩnh Lập", place="Vĩnh Lập", issued_on=None, year=year,
                              source_year=None, signer="Trần Văn Hùng", signer_role="Chủ tịch",
                              standing_coordinator="Công chức Văn phòng - Thống kê"),
@@ -231,9 +236,8 @@ async def assert_outbox_exactly(client: Client, engine: Engine, activated: Activ
     await asyncio.sleep(settle)
     events, notes = outbox_keys(engine, activated.organisation_id)
     assert len(notes) == len(set(notes)) and len(events) == len(set(events))
-    assert set(notes) == expected.notifications, (
-        f"missing {sorted(expected.notifications - set(notes))[:5]}, extra {sorted(set(notes) - expected.notifications)[:5]}"
-    )
+    missing, extra = sorted(expected.notifications - set(notes)), sorted(set(notes) - expected.notifications)
+    assert not missing and not extra, f"missing {missing[:5]}, extra {extra[:5]}"
     assert set(events) == expected.events
     assert len(events) == len(expected.events)
     for handle in handles:
@@ -269,3 +273,35 @@ async def worker_identities(client: Client, workflow_ids: list[str]) -> set[str]
                 found.add(event.activity_task_completed_event_attributes.identity)
     found.discard("")
     return found
+
+
+async def recovery_summary(client: Client, workflow_ids: list[str]) -> dict[str, int]:
+    """What the histories show of the recovery: retried activities, timed-out/failed workflow tasks."""
+    summary = {"activity_retries": 0, "workflow_task_timeouts": 0, "workflow_task_failures": 0}
+    for workflow_id in workflow_ids:
+        async for event in client.get_workflow_handle(workflow_id).fetch_history_events():
+            if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+                summary["activity_retries"] += event.activity_task_started_event_attributes.attempt > 1
+            elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+                summary["workflow_task_timeouts"] += 1
+            elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+                summary["workflow_task_failures"] += 1
+    return summary
+
+
+class CliWorker(WorkerProcess):
+    """``dondoc worker`` (the command docker-compose runs), configured like WorkerProcess."""
+
+    def start(self) -> None:
+        env = dict(os.environ)
+        env.update(
+            DONDOC_TEMPORAL_ADDRESS=self.address,
+            DONDOC_DATABASE_URL=self.database_url,
+            DONDOC_DATA_DIR=str(self.data_dir),
+            DONDOC_TASK_QUEUE=self.task_queue,
+        )
+        with open(self.log_file or self.data_dir / "worker.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [str(find_binary("dondoc")), "worker"], cwd=self.data_dir, env=env,
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            )

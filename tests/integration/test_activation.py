@@ -15,7 +15,7 @@ from domain.models import Task
 from runtime.activation import activate_loaded
 from runtime.devserver import DevServer
 from settings import Settings
-from tests.integration.support import ORG_FILE, organisation, review, review_task, today_in, wait_for
+from tests.integration.support import LEADS, ORG_FILE, organisation, review, review_task, today_in, wait_for
 from worker import build_worker
 from workflows.task import TaskWorkflow
 
@@ -28,12 +28,13 @@ def _day(today: date, offset: int) -> date:
 
 
 def _tasks(today: date) -> list:
+    vp, tp, tc, vh = LEADS
     return [
-        review_task("1.1", "Rà soát, công khai thủ tục hành chính", "Công chức Văn phòng - Thống kê", _day(today, 20)),
-        review_task("1.2", "Tự kiểm tra văn bản quy phạm pháp luật", "Công chức Tư pháp - Hộ tịch", _day(today, -10)),
-        review_task("2.1", "Công khai dự toán ngân sách xã", "Công chức Tài chính - Kế toán", _day(today, 40)),
-        review_task("2.2", "Số hoá hồ sơ thủ tục hành chính", "Công chức Văn phòng - Thống kê", _day(today, 5)),
-        review_task("3.1", "Tuyên truyền cải cách hành chính", "Công chức Văn hóa - Thông tin", _day(today, 55)),
+        review_task("1.1", "Rà soát, công khai thủ tục hành chính", vp, _day(today, 20)),
+        review_task("1.2", "Tự kiểm tra văn bản quy phạm pháp luật", tp, _day(today, -10)),
+        review_task("2.1", "Công khai dự toán ngân sách xã", tc, _day(today, 40)),
+        review_task("2.2", "Số hoá hồ sơ thủ tục hành chính", vp, _day(today, 5)),
+        review_task("3.1", "Tuyên truyền cải cách hành chính", vh, _day(today, 55)),
     ]
 
 
@@ -91,5 +92,27 @@ async def test_activation_is_idempotent(dev_server: DevServer, tmp_path: Path, d
             live = [o for o in state.occurrences if o.status not in ("cancelled", "done")]
             assert [o.due for o in live] == [new_due.isoformat()], state.occurrences
             assert state.workflow_id == first.workflows["1.2"]
+
+            # A task dropped from the review is cancelled; put back, it is chased again.
+            dropped = await asyncio.wait_for(activate_loaded(
+                review("301/KH-UBND", today.year, [t for t in edited.tasks if t.code != "2.2"]),
+                org_config, ORG_FILE, settings, client, engine), 30)
+            assert dropped.counts == Counter(unchanged=4, cancelled=1)
+            handle = client.get_workflow_handle(first.workflows["2.2"])
+            await asyncio.wait_for(handle.result(), 15)
+            restored = await asyncio.wait_for(
+                activate_loaded(edited, org_config, ORG_FILE, settings, client, engine), 30)
+            assert restored.counts == Counter(unchanged=4, restarted=1)
+            assert (await handle.describe()).run_id != runs["2.2"]
+
+            async def loaded() -> bool:  # the new run has read its task (or has already ended)
+                description = await handle.describe()
+                return (description.status != WorkflowExecutionStatus.RUNNING
+                        or bool((await handle.query(TaskWorkflow.state)).occurrences))
+
+            await wait_for(loaded, 10, "the restarted workflow to load its task")
+            assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+            state = await handle.query(TaskWorkflow.state)
+            assert [o.status for o in state.occurrences] == ["open"], state.occurrences
     finally:
         engine.dispose()
