@@ -103,7 +103,10 @@ async def test_worker_killed_mid_run(dev_server: DevServer, tmp_path: Path, db_u
         second.start()
         await wait_for_outbox(engine, activated, expected, RECOVERY_TIMEOUT)
         await assert_outbox_exactly(client, engine, activated, expected)
-        print("recovery:", await recovery_summary(client, list(activated.workflows.values())))
+        recovery = await recovery_summary(client, list(activated.workflows.values()))
+        print("recovery:", recovery)
+        # The kill mattered: work the dead worker held had to time out and be redone.
+        assert recovery["workflow_task_timeouts"] + recovery["activity_retries"] > 0, recovery
         identities = await worker_identities(client, list(activated.workflows.values()))
         assert identities <= {_identity(first), _identity(second)}
         assert _identity(first) in identities and _identity(second) in identities
