@@ -72,7 +72,7 @@ async def _kill_mid_run(engine, organisation_id: int, total: int, kill, at_least
 def _worker(server: DevServer, db_url: str, tmp_path: Path, queue: str, name: str,
             kind: type[WorkerProcess] = WorkerProcess) -> WorkerProcess:
     return kind(address=server.address, database_url=db_url, data_dir=tmp_path, task_queue=queue,
-                         log_file=tmp_path / f"{name}.log")
+                log_file=tmp_path / f"{name}.log")
 
 
 async def test_worker_killed_mid_run(dev_server: DevServer, tmp_path: Path, db_url: str,
