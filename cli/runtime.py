@@ -135,11 +135,16 @@ def _deadline_demo(console: Console, year: int) -> None:
 
 
 async def _up(settings: Settings, console: Console, demo: bool = False) -> None:
+    from domain.db import ensure_schema_current
     from runtime.devserver import DevServer, temporal_client
+    from runtime.observability import configure_logging, install_temporal_metrics
     from worker import build_worker, serve, stop_on_signals
 
+    configure_logging(settings)
+    install_temporal_metrics(settings)  # before the client connects: the SDK's runtime serves /metrics
     engine = make_engine(settings.effective_database_url)
-    create_schema(engine)
+    create_schema(engine)  # only an empty database is created; an existing one is never changed here
+    ensure_schema_current(engine)  # an older schema: refuse, naming `dondoc db upgrade`
     stop = asyncio.Event()
     stop_on_signals(stop)
     started: list[DevServer] = []

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from notifications.digest import enqueue_weekly_summaries
 from notifications.dispatch import DispatchReport, dispatch_once
+from runtime.observability import record_dispatch
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ async def dispatch_job() -> None:
     except Exception:  # noqa: BLE001 - the next run tries again; rows are never lost
         log.exception("Outbox dispatch failed")
         return
+    record_dispatch(report)
     if report.mails_sent or report.mails_failed:
         log.info("Outbox: %s", report)
 

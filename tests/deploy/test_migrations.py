@@ -108,7 +108,7 @@ def test_dondoc_db_upgrade_and_status(db_url: str, monkeypatch: pytest.MonkeyPat
     assert result.exit_code == 0 and "mới nhất" in result.output
 
 
-@pytest.mark.parametrize("command", [["worker"], ["web"], ["dispatcher"]])
+@pytest.mark.parametrize("command", [["worker"], ["web"], ["dispatcher"], ["up"]])
 def test_services_refuse_to_start_on_an_older_schema(command: list[str], engine, db_url: str, tmp_path) -> None:
     import os
     import subprocess
