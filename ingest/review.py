@@ -12,9 +12,10 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -75,11 +76,39 @@ class ReviewIndicator(_Model):
     source: ReviewSource | None = None
 
 
+class ReviewStep(_Model):
+    """One rung of the chasing ladder (see domain.policy.Step)."""
+
+    name: str
+    offset: int
+    kind: str
+    level: int = 0
+    audience: list[str]
+
+
+class ReviewChasing(_Model):
+    """How the plan's tasks are chased; a missing field takes the default."""
+
+    requires_confirmation: bool = True
+    steps: list[ReviewStep] | None = None
+    repeat_every_days: int | None = None
+    repeat_audience: list[str] | None = None
+    day_start: str | None = None
+    day_end: str | None = None
+    timezone: str | None = None
+    spread_minutes: int | None = None
+
+    def policy_dict(self) -> dict:
+        """The stored form of the policy (``Plan.policy``); ``{}`` is the default ladder."""
+        return self.model_dump(exclude={"requires_confirmation"}, exclude_none=True)
+
+
 class ReviewPlan(_Model):
     """The whole review file."""
 
     plan: ReviewPlanInfo
     organisation: str | None = None
+    chasing: ReviewChasing = ReviewChasing()
     warnings: list[str] = []
     indicators: list[ReviewIndicator] = []
     tasks: list[ReviewTask] = []
@@ -155,6 +184,8 @@ def render_review(result: Any, review_path: Path | None = None) -> str:
         "# Tệp tổ chức (đơn vị, cán bộ), đường dẫn tính từ thư mục của tệp này.",
         f"organisation: {_q(org)}",
         "",
+        *_chasing_lines(),
+        "",
         "# Những điểm người rà soát cần xem (có thể xoá sau khi đã xử lý).",
         "warnings:" + ("" if result.warnings else " []"),
     ]
@@ -193,6 +224,32 @@ def render_review(result: Any, review_path: Path | None = None) -> str:
             f"    source: {{line_start: {task.line_start}, line_end: {task.line_end}}}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _chasing_lines() -> list[str]:
+    """The default chasing section, written out so that the coordinator can adjust it."""
+    from domain.policy import DEFAULT_POLICY as p
+
+    lines = [
+        "# Cách đôn đốc (mặc định như dưới; xoá mục này cũng là dùng mặc định).",
+        "# steps: offset = số ngày làm việc so với hạn (âm: trước hạn); kind: reminder (nhắc trước),",
+        "# due (đến hạn), overdue (quá hạn), escalation (báo cấp trên); audience: lead (chủ trì),",
+        "# coordinator (thường trực), vice_chairman (phó chủ tịch phụ trách), chairman (chủ tịch).",
+        "chasing:",
+        "  requires_confirmation: true   # báo hoàn thành phải được thường trực xác nhận",
+        "  steps:",
+    ]
+    lines += [
+        f"    - {{name: {s.name}, offset: {s.offset}, kind: {s.kind}, level: {s.level}, "
+        f"audience: [{', '.join(s.audience)}]}}"
+        for s in p.steps
+    ]
+    return lines + [
+        f"  repeat_every_days: {p.repeat_every_days}   # sau bước cuối, nhắc lại mỗi chừng ấy ngày (0: không)",
+        f"  repeat_audience: [{', '.join(p.repeat_audience)}]",
+        f'  day_start: "{p.day_start:%H:%M}"   # chỉ gửi trong giờ làm việc',
+        f'  day_end: "{p.day_end:%H:%M}"',
+    ]
 
 
 def write_review(result: Any, path: str | Path) -> Path:
@@ -293,6 +350,7 @@ def check_review(path: str | Path, org_path: str | Path | None = None) -> tuple[
         return None, sorted(problems, key=lambda p: p.line or 0)
 
     problems: list[Problem] = []
+    _check_chasing(review, lines, problems)
     resolve = _org_resolver(review, path, org_path, problems, lines)
     deadline_year = review.plan.source_year or review.plan.year
     seen: dict[str, int] = {}
@@ -322,6 +380,33 @@ def check_review(path: str | Path, org_path: str | Path | None = None) -> tuple[
                     if unit.strip() and resolve(unit) is None:
                         problems.append(Problem(at(field), f"{name}: đơn vị '{unit}' không có trong tệp tổ chức."))
     return review, sorted(problems, key=lambda p: (p.line or 0))
+
+
+def _check_chasing(review: ReviewPlan, lines: dict, problems: list[Problem]) -> None:
+    from domain.policy import Policy
+
+    chasing = review.chasing
+    for field in ("day_start", "day_end"):
+        value = getattr(chasing, field)
+        try:
+            if value is not None:
+                time.fromisoformat(value)
+        except ValueError:
+            problems.append(Problem(_line(lines, ("chasing", field)),
+                                    f"chasing.{field}: giờ '{value}' phải có dạng HH:MM, ví dụ \"07:30\"."))
+            return
+    if chasing.timezone is not None:
+        try:
+            ZoneInfo(chasing.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(Problem(_line(lines, ("chasing", "timezone")),
+                                    f"chasing.timezone: không biết múi giờ '{chasing.timezone}' "
+                                    "(ví dụ đúng: Asia/Ho_Chi_Minh)."))
+            return
+    try:
+        Policy.from_dict(chasing.policy_dict())
+    except ValueError as error:  # the policy's own checks, already in Vietnamese
+        problems.append(Problem(_line(lines, ("chasing",)), f"Cách đôn đốc (chasing): {error}"))
 
 
 def _org_resolver(review: ReviewPlan, path: Path, org_path: Any, problems: list[Problem], lines: dict) -> Any:

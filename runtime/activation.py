@@ -83,13 +83,13 @@ def load_inputs(review_path: Path, org_path: Path | None) -> tuple[Any, Any, Pat
 def store(engine: Engine, review: Any, org_config: Any, review_path: Path) -> tuple[Any, Any, list[StoredTask]]:
     """Write organisation, plan, tasks and occurrences in one transaction."""
     from domain.organisation import sync_organisation
-    from domain.policy import DEFAULT_POLICY
 
     with session_scope(engine) as session:
         org = sync_organisation(session, org_config)
         session.flush()
         code = plan_code(review.plan.year, review.plan.number, review.plan.title)
-        plan = upsert_plan(session, org, review, code, DEFAULT_POLICY.to_dict(), str(review_path))
+        plan = upsert_plan(session, org, review, code, review.chasing.policy_dict(), str(review_path))
+        plan.requires_confirmation = review.chasing.requires_confirmation
         standing = getattr(review.plan, "standing_coordinator", None)
         if standing:
             unit = org_config.resolve_unit(standing)

@@ -114,7 +114,7 @@ def upsert_plan(session: Session, org: Organisation, review: Any, code: str, pol
     plan.source_year = getattr(meta, "source_year", None)
     plan.signer = getattr(meta, "signer", None)
     plan.signer_role = getattr(meta, "signer_role", None)
-    plan.policy = policy or plan.policy or {}
+    plan.policy = policy  # the review file is the source of truth: {} is the default ladder
     plan.status = PlanStatus.ACTIVE
     plan.source_file = source_file
     session.add(plan)
@@ -169,7 +169,8 @@ def store_tasks(
     rows = {t.code: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
     stored: list[StoredTask] = []
     for item in review.tasks:
-        revision = task_revision(item, plan.year, deadline_year, plan.policy)
+        chasing = {**plan.policy, "requires_confirmation": plan.requires_confirmation}
+        revision = task_revision(item, plan.year, deadline_year, chasing)
         row = rows.pop(item.code, None)
         if row is not None and row.revision == revision and row.status == TaskStatus.ACTIVE:
             occurrences = list(session.exec(

@@ -101,3 +101,48 @@ def test_write_is_atomic(tmp_path: Path, seeds, monkeypatch) -> None:
     monkeypatch.undo()
     write_review(result, target)
     assert target.read_text(encoding="utf-8").startswith("# TỆP RÀ SOÁT")
+
+
+def test_chasing_section_is_written_with_the_default_ladder(review_file: Path) -> None:
+    from domain.policy import DEFAULT_POLICY, Policy
+
+    review = load_review(review_file)
+    assert "chasing:" in review_file.read_text(encoding="utf-8")
+    assert Policy.from_dict(review.chasing.policy_dict()) == DEFAULT_POLICY
+    assert review.chasing.requires_confirmation is True
+
+
+def test_edited_chasing_is_checked_with_its_line(review_file: Path) -> None:
+    text = review_file.read_text(encoding="utf-8")
+    text = text.replace("audience: [chairman]}", "audience: [thu_ky]}", 1)
+    review_file.write_text(text, encoding="utf-8")
+    _, problems = check_review(review_file)
+    errors = [p for p in problems if p.severity == "error"]
+    assert len(errors) == 1 and "thu_ky" in errors[0].message
+    assert errors[0].line == _line_of(review_file, "chasing:")
+
+    text = text.replace("audience: [thu_ky]}", "audience: [chairman]}").replace('day_start: "07:30"', 'day_start: "7h30"')
+    review_file.write_text(text, encoding="utf-8")
+    _, problems = check_review(review_file)
+    assert [(p.line, "HH:MM" in p.message) for p in problems if p.severity == "error"] == [
+        (_line_of(review_file, 'day_start: "7h30"'), True)]
+
+
+def test_a_plan_can_change_its_ladder(review_file: Path) -> None:
+    from domain.policy import Policy
+
+    text = review_file.read_text(encoding="utf-8")
+    start = text.index("  steps:\n")
+    end = text.index("  repeat_every_days:")
+    text = text[:start] + (
+        "  steps:\n"
+        "    - {name: remind-3, offset: -3, kind: reminder, audience: [lead]}\n"
+        "    - {name: overdue-2, offset: 2, kind: overdue, level: 1, audience: [lead, chairman]}\n"
+    ) + text[end:]
+    text = text.replace("requires_confirmation: true", "requires_confirmation: false")
+    review_file.write_text(text, encoding="utf-8")
+    review = load_review(review_file)
+    policy = Policy.from_dict(review.chasing.policy_dict())
+    assert [(s.name, s.offset, s.audience) for s in policy.steps] == [
+        ("remind-3", -3, ("lead",)), ("overdue-2", 2, ("lead", "chairman"))]
+    assert review.chasing.requires_confirmation is False

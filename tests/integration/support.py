@@ -21,7 +21,6 @@ test's "now"), fed with what the ``load_definition`` activity reads from the dat
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import subprocess
 import time
@@ -42,9 +41,10 @@ from activities.task_activities import TaskActivities
 from activities.task_inputs import LoadDefinitionInput
 from domain.calendar import WorkCalendar
 from domain.db import session_scope
-from domain.models import Event, Notification, Officer, Plan
+from domain.models import Event, Notification, Officer
 from domain.organisation import load_organisation
-from domain.policy import DEFAULT_POLICY, Contacts, OccurrenceState, OccurrenceStatus, Policy, planned_actions
+from ingest.review import ReviewChasing
+from domain.policy import Contacts, OccurrenceState, OccurrenceStatus, Policy, planned_actions
 from runtime.activation import start_workflows, store
 from runtime.devserver import find_binary
 from runtime.worker_process import WorkerProcess
@@ -96,6 +96,7 @@ def review(number: str, year: int, tasks: list[SimpleNamespace]) -> SimpleNamesp
                              source_year=None, signer="Trần Văn Hùng", signer_role="Chủ tịch",
                              standing_coordinator="Công chức Văn phòng - Thống kê"),
         organisation=None,
+        chasing=ReviewChasing(),
         tasks=tasks,
     )
 
@@ -123,16 +124,9 @@ class Activated:
 
 async def activate_in_zone(client: Client, settings: Settings, engine: Engine, the_review: Any, org_config: Any,
                            zone: str) -> Activated:
-    """Activation as ``activate_loaded`` does it, with the plan's policy moved to ``zone``.
-
-    ``store`` always writes the default policy; the workflows read the plan's policy
-    when they start (``load_definition``), so it is set between the two steps.
-    """
+    """Activation as ``activate_loaded`` does it, with the plan's chasing moved to ``zone``."""
+    the_review.chasing = ReviewChasing(timezone=zone)
     org, plan, stored = store(engine, the_review, org_config, ORG_FILE)
-    with session_scope(engine) as session:
-        row = session.get(Plan, plan.id)
-        row.policy = dataclasses.replace(DEFAULT_POLICY, timezone=zone).to_dict()
-        session.add(row)
     counts = await start_workflows(client, settings, engine, plan, org, stored)
     return Activated(plan.id, org.id, {s.task_id: s.workflow_id for s in stored}, counts)
 
