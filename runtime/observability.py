@@ -52,6 +52,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+CHATTY_LOGGERS = ("alembic", "apscheduler", "mail.log")
+
+
 def configure_logging(settings, stream=None) -> logging.Handler:
     """Send dondoc's logs to stderr as text or JSON lines (settings.log_format, log_level)."""
     handler = logging.StreamHandler(stream or sys.stderr)
@@ -69,6 +72,11 @@ def configure_logging(settings, stream=None) -> logging.Handler:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    # Libraries that narrate every routine step at INFO (each SMTP connection, each
+    # scheduler run, each migration plugin): their warnings still come through.
+    chatty = logging.INFO if root.level <= logging.DEBUG else logging.WARNING
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(chatty)
     return handler
 
 

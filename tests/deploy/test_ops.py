@@ -17,7 +17,7 @@ from temporalio import workflow
 
 from domain.db import create_schema, make_engine, session_scope
 from domain.models import Notification, NotificationStatus, Organisation, utcnow
-from runtime.observability import JsonFormatter, configure_logging, record_dispatch, render_metrics
+from runtime.observability import CHATTY_LOGGERS, JsonFormatter, configure_logging, record_dispatch, render_metrics
 from settings import Settings
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
@@ -144,3 +144,23 @@ def test_json_log_lines(tmp_path: Path) -> None:
     assert line["message"] == "Đã gửi 3 thư" and line["level"] == "warning"
     assert line["organisation"] == "xa-a" and line["logger"] == "dondoc.test" and line["time"].endswith("+00:00")
     assert isinstance(JsonFormatter(), logging.Formatter)
+
+
+def test_chatty_libraries_log_warnings_only_unless_debugging(tmp_path: Path) -> None:
+    stream = io.StringIO()
+    handler = configure_logging(Settings(data_dir=tmp_path, log_level="INFO"), stream)
+    try:
+        logging.getLogger("apscheduler.executors.default").info("Running job")
+        logging.getLogger("mail.log").warning("client refused")
+        logging.getLogger("dondoc.test").info("Đã nạp kế hoạch")
+        assert "Running job" not in stream.getvalue()
+        assert "client refused" in stream.getvalue() and "Đã nạp kế hoạch" in stream.getvalue()
+        configure_logging(Settings(data_dir=tmp_path, log_level="DEBUG"), stream)
+        logging.getLogger("apscheduler.executors.default").info("Running job")
+        assert "Running job" in stream.getvalue()
+    finally:
+        for h in [h for h in logging.getLogger().handlers if getattr(h, "_dondoc", False)]:
+            logging.getLogger().removeHandler(h)
+        logging.getLogger().setLevel(logging.WARNING)
+        for name in CHATTY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)
