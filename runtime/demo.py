@@ -5,12 +5,22 @@ with their organisation files in ``samples/org``, activates them and gives every
 account the demo password. Tasks the document gives no deadline (the Vĩnh Lập plan
 has none) get a stand-in so the demo has something to chase: reporting duties are
 quarterly, other tasks continuous. A real commune reviews those in the review file.
+
+A plan activated in November would show every past period overdue, which is not what a
+coordinator's dashboard looks like in practice; so, before the workflows start, the demo
+records a made-up history for the periods already past (most done on time, some late,
+the rest left overdue), marked as demo data in the evidence and the audit log.
 """
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 from rich.console import Console
@@ -19,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio.client import Client
 
-from domain.models import Plan
+from domain.models import Event, Occurrence, OccurrenceStatus, Plan, Task
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +42,9 @@ DEMO_PLANS = (
 )
 STAND_IN_REPORT = "Định kỳ hằng quý, trước ngày 15 tháng cuối quý"
 STAND_IN_TASK = "Thường xuyên"
+# Of the periods already past when the demo starts: done on time, done late, left overdue.
+HISTORY_SHARES = (0.6, 0.2, 0.2)
+DEMO_EVIDENCE_NOTE = "Dữ liệu mẫu của bản demo"
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,7 @@ def has_plans(engine: Engine) -> bool:
 
 async def load_demo(settings: Settings, client: Client, engine: Engine, console: Console, year: int) -> list[DemoPlan]:
     """Import and activate the demo plans (only into a database without plans)."""
-    from runtime.activation import activate_loaded, load_inputs
+    from runtime.activation import ActivationReport, load_inputs, start_workflows, store
 
     if has_plans(engine):
         console.print("Cơ sở dữ liệu đã có kế hoạch: không nạp lại dữ liệu demo.")
@@ -81,11 +94,55 @@ async def load_demo(settings: Settings, client: Client, engine: Engine, console:
                               folder / f"{Path(document).stem}.review.yaml")
         review, org_config, _ = load_inputs(plan.review.resolve(), (SAMPLES / "org" / org_file).resolve())
         console.print(f"Nạp kế hoạch mẫu {review.plan.issuer or document} ({plan.tasks} nhiệm vụ, năm {year}).")
-        report = await activate_loaded(review, org_config, plan.review.resolve(), settings, client, engine,
-                                       console=console)
+        org, stored_plan, stored = store(engine, review, org_config, plan.review.resolve())
+        history = record_history(engine, stored_plan.id, date.today(), settings.timezone)
+        report = ActivationReport(plan_code=stored_plan.code, organisation_code=org.code)
+        report.workflows = {s.code: s.workflow_id for s in stored}
+        report.counts = await start_workflows(client, settings, engine, stored_plan, org, stored, console=console)
         console.print("  " + report.summary())
+        console.print(f"  Lịch sử mẫu của các kỳ đã qua: {history['on_time']} hoàn thành đúng hạn, "
+                      f"{history['late']} hoàn thành quá hạn, {history['open']} để quá hạn.")
         loaded.append(plan)
     return loaded
+
+
+def record_history(engine: Engine, plan_id: int, today: date, timezone: str, seed: int = 0) -> Counter:
+    """Mark the plan's periods due before ``today`` done (on time or late) or leave them open.
+
+    Deterministic for a plan and seed. Runs before the workflows start, which read the
+    occurrences' statuses from the database; each completion gets an audit event.
+    """
+    from domain.db import session_scope
+
+    zone = ZoneInfo(timezone)
+    counts: Counter = Counter()
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(Occurrence, Task).join(Task, Task.id == Occurrence.task_id)
+            .where(Task.plan_id == plan_id, Occurrence.status == OccurrenceStatus.OPEN, Occurrence.due < today)
+            .order_by(Occurrence.id)
+        ).all()
+        rng = random.Random(f"{plan_id}/{seed}")
+        for occ, task in rows:
+            draw = rng.random()
+            if draw >= HISTORY_SHARES[0] + HISTORY_SHARES[1]:
+                counts["open"] += 1
+                continue
+            late = draw >= HISTORY_SHARES[0]
+            day = occ.due + timedelta(days=rng.randint(1, 20)) if late else occ.due - timedelta(days=rng.randint(0, 6))
+            day = min(day, today - timedelta(days=1))
+            local = datetime.combine(day, time(9 + rng.randint(0, 6), rng.randint(0, 59)), zone)
+            at = local.astimezone(dt_timezone.utc)  # DB timestamps are UTC
+            evidence = {"document": f"{rng.randint(10, 250)}/BC-UBND", "document_date": day.isoformat(),
+                        "note": DEMO_EVIDENCE_NOTE}
+            occ.status, occ.completed_at, occ.evidence = OccurrenceStatus.DONE, at, evidence
+            session.add(occ)
+            session.add(Event(organisation_id=occ.organisation_id, task_id=task.id, occurrence_id=occ.id, at=at,
+                              kind="completion_confirmed", actor="demo",
+                              data={"late": late, "evidence": evidence, "demo": True},
+                              idempotency_key=f"demo-history/{occ.id}"))
+            counts["late" if late else "on_time"] += 1
+    return counts
 
 
 def print_accounts(engine: Engine, settings: Settings, console: Console) -> None:

@@ -22,3 +22,38 @@ def test_demo_plan_is_ready_to_activate(document: str, org_file: str, tmp_path: 
         assert plan.stand_ins >= plan.tasks - 2 and stand_ins
     else:
         assert plan.stand_ins < plan.tasks // 4
+
+
+def test_demo_history_fills_past_periods_only_and_is_deterministic(tmp_path: Path, db_url: str) -> None:
+    from datetime import date
+
+    from sqlmodel import Session, select
+
+    from domain.db import create_schema, make_engine
+    from domain.models import Event, Occurrence, OccurrenceStatus
+    from domain.status import Bucket, classify, local_date
+    from runtime.activation import store
+    from runtime.demo import DEMO_EVIDENCE_NOTE, record_history
+
+    org_file = SAMPLES / "org" / "ngoc-lien.yaml"
+    plan = prepare_review(SAMPLES / "plans" / "ngoc-lien-2025.txt", org_file, 2026, tmp_path / "review.yaml")
+    review, org_config, _ = load_inputs(plan.review, org_file.resolve())
+    engine = make_engine(db_url)
+    create_schema(engine)
+    _, stored_plan, _ = store(engine, review, org_config, plan.review)
+    today = date(2026, 11, 23)
+    counts = record_history(engine, stored_plan.id, today, "Asia/Ho_Chi_Minh")
+    with Session(engine) as session:
+        occurrences = list(session.exec(select(Occurrence)))
+        past = [o for o in occurrences if o.due < today]
+        buckets = [classify(o.status, o.due, local_date(o.completed_at), today) for o in past]
+        assert buckets.count(Bucket.DONE_ON_TIME) == counts["on_time"] > len(past) // 3
+        assert buckets.count(Bucket.DONE_LATE) == counts["late"] > 0
+        assert buckets.count(Bucket.OVERDUE) == counts["open"] > 0
+        assert all(o.status == OccurrenceStatus.OPEN for o in occurrences if o.due >= today)
+        assert all(local_date(o.completed_at) < today for o in past if o.completed_at)
+        done = [o for o in past if o.status == OccurrenceStatus.DONE]
+        assert all(o.evidence["note"] == DEMO_EVIDENCE_NOTE for o in done)
+        assert len(list(session.exec(select(Event).where(Event.actor == "demo")))) == len(done)
+    # Nothing is left to fill a second time.
+    assert sum(record_history(engine, stored_plan.id, today, "Asia/Ho_Chi_Minh").values()) == counts["open"]
