@@ -1,6 +1,8 @@
-"""``dondoc mail``: the mails the local catcher kept (when no SMTP server is configured)."""
+"""``dondoc mail``: the mails the local catcher kept (when no SMTP server is configured), and the outbox."""
 
 from __future__ import annotations
+
+from datetime import timezone
 
 import typer
 from rich.console import Console
@@ -11,7 +13,8 @@ from cli.main import app
 from notifications.catcher import find_mail, list_mails, mail_dir
 from settings import Settings
 
-mail_app = typer.Typer(help="Thư đã gửi vào hộp thư thử nghiệm (khi chưa cấu hình máy chủ SMTP).",
+mail_app = typer.Typer(help="Thư đã gửi vào hộp thư thử nghiệm (khi chưa cấu hình máy chủ SMTP) "
+                            "và hàng đợi thông báo (outbox).",
                        no_args_is_help=True)
 app.add_typer(mail_app, name="mail")
 
@@ -38,6 +41,57 @@ def list_command(
     for mail in reversed(shown):
         table.add_row(mail.id, f"{mail.received.astimezone(tz):%d/%m/%Y %H:%M}", escape(mail.header("To")),
                       escape(mail.header("Subject")))
+    console.print(table)
+
+
+@mail_app.command("outbox")
+def outbox_command(
+    limit: int = typer.Option(50, "--limit", "-n", min=1, help="Số thông báo mới nhất cần hiện."),
+    status: str | None = typer.Option(None, "--status", help="Chỉ hiện một trạng thái: pending, sent, failed, skipped."),
+) -> None:
+    """Liệt kê hàng đợi thông báo (outbox): đã gửi, chờ gửi, gửi lỗi, bỏ qua (kèm lý do)."""
+    from sqlmodel import Session, select
+
+    from domain.db import create_schema, make_engine
+    from domain.models import Notification, NotificationStatus
+    from notifications.dispatch import status_text
+
+    wanted = None
+    if status:
+        try:
+            wanted = NotificationStatus(status.strip().lower())
+        except ValueError:
+            typer.echo(f"Trạng thái '{status}' không hợp lệ (cần: "
+                       f"{', '.join(s.value for s in NotificationStatus)}).", err=True)
+            raise typer.Exit(2) from None
+    settings = Settings()
+    engine = make_engine(settings.effective_database_url)
+    try:
+        create_schema(engine)
+        with Session(engine) as session:
+            query = select(Notification)
+            if wanted is not None:
+                query = query.where(Notification.status == wanted)
+            rows = list(session.exec(query.order_by(Notification.id.desc()).limit(limit)))
+    finally:
+        engine.dispose()
+    console = Console()
+    if not rows:
+        console.print("Hàng đợi thông báo trống.")
+        return
+    tz = _zone(settings)
+    table = Table(title=f"Hàng đợi thông báo ({len(rows)} mới nhất)")
+    table.add_column("Số", no_wrap=True)
+    table.add_column("Tạo lúc", no_wrap=True)
+    table.add_column("Người nhận")
+    table.add_column("Loại")
+    table.add_column("Nhiệm vụ")
+    table.add_column("Trạng thái")
+    for row in rows:
+        created = row.created_at.replace(tzinfo=row.created_at.tzinfo or timezone.utc).astimezone(tz)
+        task = (row.context or {}).get("task_code") or (f"#{row.task_id}" if row.task_id else "")
+        table.add_row(str(row.id), f"{created:%d/%m/%Y %H:%M}", escape(row.recipient_email), escape(row.kind),
+                      escape(str(task)), escape(status_text(row)))
     console.print(table)
 
 

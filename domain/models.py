@@ -60,6 +60,7 @@ class NotificationStatus(str, enum.Enum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # gave up after too many attempts; kept for the operator
+    SKIPPED = "skipped"  # not sent: the occurrence it chased was closed or its due date moved (skip_reason)
 
 
 class Organisation(SQLModel, table=True):
@@ -209,3 +210,4 @@ class Notification(SQLModel, table=True):
     last_error: str | None = None
     message_id: str | None = None
     sent_at: datetime | None = None
+    skip_reason: str | None = None  # why a SKIPPED row was not sent (Vietnamese, shown to users)

@@ -18,7 +18,16 @@ FOREIGN_TABLES = {"apscheduler_jobs"}  # APScheduler's job store (notifications/
 
 
 def include_name(name, type_, parent_names) -> bool:
-    return not (type_ == "table" and name in FOREIGN_TABLES)
+    """Do not even reflect the foreign tables (nor, with them, their indexes)."""
+    if type_ == "table":
+        return name not in FOREIGN_TABLES
+    return parent_names.get("table_name") not in FOREIGN_TABLES
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Second guard, per object: anything that belongs to a foreign table is not dondoc's."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table not in FOREIGN_TABLES
 
 
 def _configure(**kwargs) -> None:
@@ -28,6 +37,7 @@ def _configure(**kwargs) -> None:
         render_as_batch=True,
         compare_type=True,
         include_name=include_name,
+        include_object=include_object,
         **kwargs,
     )
 

@@ -3,9 +3,14 @@
 One call of :func:`dispatch_once` is one dispatch run at an explicit ``now`` (the
 scheduler passes the current time; tests pass "22:00" or "2 September"):
 
-1. Pick pending rows whose ``not_before`` and ``next_attempt_at`` have passed, of the
-   organisations that are inside working hours (07:30–17:00 local, on a working day of
-   their calendar). Everything else waits for a later run: nothing is dropped.
+1. Pick pending rows whose ``not_before`` and ``next_attempt_at`` have passed. A chasing
+   row (reminder, due, overdue, escalation) whose occurrence is no longer open (done,
+   reported done and awaiting confirmation, cancelled) or whose due date has changed
+   since the row was written is not sent: it becomes SKIPPED with its ``skip_reason``
+   (kept, shown on the dashboard). Answers to people (completion confirmed/rejected,
+   extension granted/denied, ...) are always sent. Of the rest, the rows of the
+   organisations inside working hours (07:30–17:00 local, on a working day of their
+   calendar) go on; everything else waits for a later run: nothing is dropped.
 2. Group them per recipient into mails according to the officer's delivery setting:
    immediate (everything ready now), hourly (rows whose clock hour has ended), daily
    (rows ready before today's digest time, sent after it). Escalations to the chairman
@@ -39,7 +44,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from domain.calendar import WorkCalendar
-from domain.models import Delivery, Notification, NotificationStatus, Officer, Organisation, Role
+from domain.models import (
+    Delivery,
+    Notification,
+    NotificationStatus,
+    Occurrence,
+    OccurrenceStatus,
+    Officer,
+    Organisation,
+    Role,
+)
 from notifications.digest import as_utc, leader_digest, officer_digest, org_calendar
 from notifications.render import Rendered, message_bytes, new_message_id, render_digest, render_notification
 from notifications.smtp import SendError, SmtpBatch, SmtpTarget
@@ -52,6 +66,13 @@ MARK_EVERY = 100  # sent mails marked per transaction...
 MARK_SECONDS = 1.0  # ...or at least this often
 LEADER_ROLES = ("chairman", "vice_chairman")
 DIGEST_KINDS = {"weekly_summary"}  # rows that carry a whole digest in their context
+# Rows that chase an occurrence (domain.policy.KINDS): pointless once it is closed or moved.
+CHASING_KINDS = frozenset({"reminder", "due", "overdue", "escalation"})
+SKIP_REASONS = {  # completes "Bỏ qua – ..." on the dashboard
+    OccurrenceStatus.DONE: "việc đã hoàn thành",
+    OccurrenceStatus.SUBMITTED: "việc đã được báo cáo hoàn thành, đang chờ xác nhận",
+    OccurrenceStatus.CANCELLED: "việc đã bị huỷ",
+}
 
 
 @dataclass
@@ -64,12 +85,13 @@ class DispatchReport:
     rows_failed: int = 0
     rows_given_up: int = 0
     rows_waiting: int = 0  # ready rows held back for their digest window
+    rows_skipped: int = 0  # chasing rows not sent: their occurrence was closed or its due date moved
     closed_organisations: list[int] = field(default_factory=list)  # outside working hours now
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (f"{self.mails_sent} thư đã gửi ({self.rows_sent} thông báo), {self.mails_failed} thư lỗi, "
-                f"{self.rows_waiting} thông báo chờ gửi gộp")
+                f"{self.rows_waiting} thông báo chờ gửi gộp, {self.rows_skipped} thông báo bỏ qua")
 
 
 @dataclass
@@ -116,6 +138,98 @@ class _Org:
     @property
     def today(self) -> date:
         return self.local.date()
+
+
+STATUS_LABELS = {
+    NotificationStatus.PENDING: "Chờ gửi",
+    NotificationStatus.SENT: "Đã gửi",
+    NotificationStatus.FAILED: "Gửi lỗi",
+    NotificationStatus.SKIPPED: "Bỏ qua",
+}
+
+
+def status_text(row: Notification) -> str:
+    """A row's status for people: "Bỏ qua – việc đã hoàn thành", "Gửi lỗi – 550 ...", "Đã gửi"."""
+    status = NotificationStatus(row.status)
+    label = STATUS_LABELS.get(status, status.value)
+    detail = row.skip_reason if status == NotificationStatus.SKIPPED else (
+        row.last_error if status == NotificationStatus.FAILED else None)
+    return f"{label} – {detail}" if detail else label
+
+
+def _notice_due(row: Notification) -> date | None:
+    """The due date a chasing row was written against (its context, else its action key)."""
+    context = row.context or {}
+    candidates = [context.get("due")] if context.get("due") else []
+    key = str(context.get("action_key") or "")  # f"{occurrence}@{effective_due}:{step}"
+    if "@" in key:
+        candidates.append(key.rsplit("@", 1)[1].split(":", 1)[0])
+    for value in candidates:
+        try:
+            return date.fromisoformat(str(value)[:10])
+        except ValueError:
+            continue
+    return None
+
+
+def skip_reason(row: Notification, occurrence: Occurrence | None) -> str | None:
+    """Why a pending row must not be sent any more, or None to send it.
+
+    Only chasing rows are ever skipped, and only when what they say is no longer true:
+    the occurrence is done, reported done (awaiting confirmation: not chased, as in
+    domain.policy; a rejection reopens it and the ladder chases again) or cancelled, or
+    its effective due date is not the one the row was written against (an extension
+    was granted: the ladder restarts from the new date with new keys).
+    """
+    if row.kind not in CHASING_KINDS or occurrence is None:
+        return None
+    status = OccurrenceStatus(occurrence.status)
+    if status != OccurrenceStatus.OPEN:
+        return SKIP_REASONS.get(status, f"việc ở trạng thái {status.value}")
+    notice_due = _notice_due(row)
+    if notice_due is not None and notice_due != occurrence.effective_due:
+        return (f"hạn đã đổi sang {occurrence.effective_due:%d/%m/%Y} "
+                f"(thông báo theo hạn cũ {notice_due:%d/%m/%Y})")
+    return None
+
+
+def _skip_stale(session: Session, rows: list[Notification], now: datetime,
+                report: DispatchReport) -> list[Notification]:
+    """Mark SKIPPED the chasing rows that are out of date; returns the rows still to handle.
+
+    The update has the claim's condition (pending, not leased): a row another
+    dispatcher has just claimed is left to it, and is dropped from this run either way.
+    A row whose claiming run died (lease over) is judged like any other: if it went
+    stale meanwhile it is skipped rather than resent, even though that run may have
+    sent it just before dying (the Message-ID stays on the row).
+    """
+    occurrence_ids = {r.occurrence_id for r in rows if r.kind in CHASING_KINDS and r.occurrence_id is not None}
+    if not occurrence_ids:
+        return rows
+    occurrences = {o.id: o for o in session.exec(select(Occurrence).where(Occurrence.id.in_(occurrence_ids)))}
+    by_reason: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        reason = skip_reason(row, occurrences.get(row.occurrence_id)) if row.occurrence_id else None
+        if reason is not None:
+            by_reason[reason].append(row.id)
+    if not by_reason:
+        return rows
+    connection = session.connection()
+    skipped = 0
+    for reason, ids in by_reason.items():
+        result = connection.execute(
+            _TABLE.update()
+            .where(_TABLE.c.id.in_(ids), _TABLE.c.status == NotificationStatus.PENDING,
+                   or_(_TABLE.c.next_attempt_at.is_(None), _TABLE.c.next_attempt_at <= now))
+            .values(status=NotificationStatus.SKIPPED, skip_reason=reason, next_attempt_at=None)
+        )
+        skipped += result.rowcount
+    session.commit()
+    report.rows_skipped += skipped
+    dropped = {i for ids in by_reason.values() for i in ids}
+    log.info("Outbox: %d chasing notifications skipped (occurrence closed or due date changed): %s",
+             skipped, sorted(dropped)[:50])
+    return [r for r in rows if r.id not in dropped]
 
 
 def _ready_at(row: Notification) -> datetime:
@@ -284,6 +398,7 @@ def _prepare(engine: Engine, settings: Settings, now: datetime, report: Dispatch
             .order_by(Notification.id)
             .limit(settings.notify_batch_limit)
         ))
+        rows = _skip_stale(session, rows, now, report)
         if not rows:
             return outgoing
         orgs = {o.id: _Org(o, now, settings) for o in session.exec(
@@ -455,4 +570,5 @@ def pending_summary(engine: Engine) -> dict[str, Any]:
     return dict(counts)
 
 
-__all__ = ["DispatchReport", "backoff", "dispatch_once", "in_working_hours", "plan_mails", "pending_summary"]
+__all__ = ["DispatchReport", "backoff", "dispatch_once", "in_working_hours", "plan_mails", "pending_summary",
+           "skip_reason", "status_text"]

@@ -61,7 +61,7 @@ async def dispatch_job() -> None:
         log.exception("Outbox dispatch failed")
         return
     record_dispatch(report)
-    if report.mails_sent or report.mails_failed:
+    if report.mails_sent or report.mails_failed or report.rows_skipped:
         log.info("Outbox: %s", report)
 
 

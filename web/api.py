@@ -201,6 +201,7 @@ def notifications(limit: int = 100, offset: int = 0, user: CurrentUser = Depends
     return {"items": [{
         "id": n.id, "kind": n.kind, "level": n.level, "task_id": n.task_id, "recipient": n.recipient_email,
         "status": n.status.value, "created_at": n.created_at, "sent_at": n.sent_at,
+        "skip_reason": n.skip_reason,
     } for n in rows]}
 
 

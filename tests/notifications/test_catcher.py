@@ -79,3 +79,28 @@ def test_empty_mailbox_and_store_mail(tmp_path: Path) -> None:
                       mail_from="a@b", rcpt_tos=["c@d"])
     [mail] = list_mails(tmp_path / "mail")
     assert mail.path == path and mail.header("Subject") == "Thử" and mail.text().strip() == "xin chao"
+
+
+async def test_dondoc_mail_outbox_lists_sent_and_skipped_rows_with_the_reason(commune: Commune, sink,
+                                                                             settings) -> None:
+    from domain.db import session_scope
+    from domain.models import Occurrence, OccurrenceStatus
+
+    commune.add_task("8.1", "Niêm yết công khai thủ tục hành chính")
+    commune.notify("3.1", "tuphap", "reminder", not_before=local("2026-03-16 07:45"), days_left=4)
+    commune.notify("8.1", "ketoan", "reminder", not_before=local("2026-03-16 07:45"), days_left=4)
+    with session_scope(commune.engine) as session:
+        occ = session.get(Occurrence, commune.occurrences["8.1"])
+        occ.status = OccurrenceStatus.DONE
+    report = await dispatch_once(commune.engine, settings, local("2026-03-16 08:00"))
+    assert (report.mails_sent, report.rows_skipped) == (1, 1)
+    runner = CliRunner()
+    env = {"DONDOC_DATABASE_URL": commune.engine.url.render_as_string(hide_password=False), "COLUMNS": "250"}
+    listed = runner.invoke(app, ["mail", "outbox"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert "Bỏ qua – việc đã hoàn thành" in listed.output and "Đã gửi" in listed.output
+    assert "ketoan@xa.example" in listed.output and "8.1" in listed.output
+    only = runner.invoke(app, ["mail", "outbox", "--status", "skipped"], env=env)
+    assert only.exit_code == 0 and "ketoan@xa.example" in only.output and "tuphap@xa.example" not in only.output
+    wrong = runner.invoke(app, ["mail", "outbox", "--status", "lost"], env=env)
+    assert wrong.exit_code == 2 and "không hợp lệ" in wrong.output

@@ -356,3 +356,81 @@ async def test_an_unusable_address_is_kept_with_its_error_and_others_still_go(co
     assert report.mails_sent == 1 and [m.rcpt_tos for m in sink.received] == [["ketoan@xa.example"]]
     row = {r.id: r for r in commune.rows()}[bad]
     assert row.status == NotificationStatus.FAILED and "Địa chỉ thư không hợp lệ" in row.last_error
+
+
+def _close(commune: Commune, code: str, status=None, extended_due: str | None = None) -> None:
+    """Change an occurrence the way the task workflow's activities do."""
+    from datetime import date
+
+    from domain.db import session_scope
+    from domain.models import Occurrence
+
+    with session_scope(commune.engine) as session:
+        occ = session.get(Occurrence, commune.occurrences[code])
+        if status is not None:
+            occ.status = status
+        if extended_due is not None:
+            occ.extended_due = date.fromisoformat(extended_due)
+        session.add(occ)
+
+
+async def test_digests_leave_out_the_rows_of_closed_or_moved_occurrences(commune: Commune, sink: Sink,
+                                                                        settings) -> None:
+    from domain.models import OccurrenceStatus
+
+    commune.add_task("5.2", "Rà soát thủ tục hành chính lĩnh vực tài chính", unit="tc-kt", due="2026-03-16")
+    commune.add_task("8.1", "Niêm yết công khai thủ tục hành chính")
+    commune.add_task("9.9", "Cập nhật cơ sở dữ liệu hộ tịch")
+    commune.set_delivery("tuphap", Delivery.DAILY)
+    kept = commune.notify("3.1", "tuphap", "overdue", not_before=local("2026-03-23 07:45"), days_overdue=3)
+    cancelled = commune.notify("8.1", "tuphap", "due", not_before=local("2026-03-23 07:46"))
+    moved = commune.notify("9.9", "tuphap", "reminder", not_before=local("2026-03-23 07:47"), days_left=2)
+    answer = commune.notify("8.1", "tuphap", "completion_rejected", not_before=local("2026-03-23 07:48"),
+                            actor_name="Nguyễn Thị Lan", reason="Thiếu minh chứng")
+    open_escalation = commune.notify("3.1", "chutich", "escalation", level=3, not_before=local("2026-03-23 07:50"))
+    done_escalation = commune.notify("5.2", "chutich", "escalation", level=3, not_before=local("2026-03-23 07:50"))
+    _close(commune, "8.1", OccurrenceStatus.CANCELLED)
+    _close(commune, "9.9", extended_due="2026-04-30")
+    _close(commune, "5.2", OccurrenceStatus.DONE)
+    # Before the digest time: the stale rows are already marked, the others wait.
+    early = await dispatch_once(commune.engine, settings, local("2026-03-23 08:00"))
+    assert (early.mails_sent, early.rows_skipped, early.rows_waiting) == (0, 3, 3), early
+    report = await dispatch_once(commune.engine, settings, MONDAY_9)
+    assert (report.mails_sent, report.rows_sent, report.rows_skipped) == (2, 3, 0), report
+    by_rcpt = {m.rcpt_tos[0]: m for m in sink.received}
+    officer = by_rcpt["tuphap@xa.example"]
+    assert _subject(officer).startswith("[Tổng hợp] 2 thông báo về nhiệm vụ")
+    text = officer.text()
+    assert "3.1 " in text and "[Trả lại báo cáo] 8.1" in text
+    assert "9.9" not in text and "[Đến hạn hôm nay] 8.1" not in text
+    leader = by_rcpt["chutich@xa.example"]
+    assert _subject(leader) == "[Báo cáo Chủ tịch] 1 nhiệm vụ quá hạn chưa hoàn thành (1 mới) — ngày 23/03/2026"
+    assert "5.2" not in leader.text()
+    rows = {r.id: r for r in commune.rows()}
+    assert {i for i, r in rows.items() if r.status == NotificationStatus.SENT} == {kept, answer, open_escalation}
+    assert rows[cancelled].status == NotificationStatus.SKIPPED and rows[cancelled].skip_reason == "việc đã bị huỷ"
+    assert rows[moved].skip_reason == "hạn đã đổi sang 30/04/2026 (thông báo theo hạn cũ 20/03/2026)"
+    assert rows[done_escalation].skip_reason == "việc đã hoàn thành"
+    from notifications.dispatch import pending_summary, status_text
+    assert status_text(rows[done_escalation]) == "Bỏ qua – việc đã hoàn thành"
+    assert pending_summary(commune.engine) == {"sent": 3, "skipped": 3}
+
+
+async def test_a_row_claimed_by_a_running_dispatcher_is_not_skipped_under_it(commune: Commune, sink: Sink,
+                                                                            settings) -> None:
+    from domain.db import session_scope
+    from domain.models import Notification, OccurrenceStatus
+
+    row_id = commune.notify("3.1", "tuphap", "due", not_before=local("2026-03-23 08:00"))
+    with session_scope(commune.engine) as session:  # another dispatcher holds it (sending now)
+        row = session.get(Notification, row_id)
+        row.message_id, row.next_attempt_at = "<other@x>", MONDAY_9 + dispatch.LEASE
+    _close(commune, "3.1", OccurrenceStatus.DONE)
+    report = await dispatch_once(commune.engine, settings, MONDAY_9)
+    assert (report.mails_sent, report.rows_skipped) == (0, 0)
+    [row] = commune.rows()
+    assert row.status == NotificationStatus.PENDING and row.message_id == "<other@x>"
+    # Its lease ran out (that dispatcher died before sending): now it is skipped, not resent.
+    report = await dispatch_once(commune.engine, settings, MONDAY_9 + dispatch.LEASE + timedelta(seconds=1))
+    assert (report.mails_sent, report.rows_skipped) == (0, 1)
+    assert commune.rows()[0].status == NotificationStatus.SKIPPED and sink.received == []

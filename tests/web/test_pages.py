@@ -114,6 +114,22 @@ def test_my_tasks_escalations_mails(web_env: WebEnv) -> None:
     assert len(coordinator.get("/api/notifications").json()["items"]) == 1
 
 
+def test_mails_page_shows_a_skipped_notification_and_why(web_env: WebEnv) -> None:
+    from domain.models import NotificationStatus
+
+    seeded = web_env.seeded
+    with Session(web_env.engine) as session:
+        session.add(Notification(organisation_id=seeded.organisation_id, idempotency_key="skip-1",
+                                 task_id=seeded.tasks["1.1"], recipient_email="vanphong@xa.example", kind="reminder",
+                                 context={"task_code": "1.1", "task_title": "Rà soát"},
+                                 status=NotificationStatus.SKIPPED, skip_reason="việc đã hoàn thành"))
+        session.commit()
+    coordinator = web_env.login("thuongtruc")
+    assert "Bỏ qua – việc đã hoàn thành" in coordinator.get("/mails").text
+    [item] = coordinator.get("/api/notifications").json()["items"]
+    assert item["status"] == "skipped" and item["skip_reason"] == "việc đã hoàn thành"
+
+
 def test_api_login_and_openapi(web_env: WebEnv) -> None:
     client = web_env.client()
     r = client.post("/api/login", json={"username": "chutich", "password": "matkhau-demo"})
