@@ -121,6 +121,7 @@ def record_dispatch(report) -> None:
     DISPATCH_NOTIFICATIONS.labels("sent").inc(report.rows_sent)
     DISPATCH_NOTIFICATIONS.labels("failed").inc(report.rows_failed)
     DISPATCH_NOTIFICATIONS.labels("given_up").inc(report.rows_given_up)
+    DISPATCH_NOTIFICATIONS.labels("skipped").inc(report.rows_skipped)
 
 
 class OutboxCollector:

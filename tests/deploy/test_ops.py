@@ -104,10 +104,13 @@ def test_dispatch_counters(ops) -> None:
     settings, engine, _ = ops
     from types import SimpleNamespace
 
-    before = _samples(render_metrics(engine, settings).decode()).get('dondoc_dispatch_mails_total{result="sent"}', 0)
-    record_dispatch(SimpleNamespace(mails_sent=3, mails_failed=1, rows_sent=5, rows_failed=2, rows_given_up=0))
+    skipped = 'dondoc_dispatch_notifications_total{result="skipped"}'
+    before = _samples(render_metrics(engine, settings).decode())
+    record_dispatch(SimpleNamespace(mails_sent=3, mails_failed=1, rows_sent=5, rows_failed=2, rows_given_up=0,
+                                    rows_skipped=4))
     after = _samples(render_metrics(engine, settings).decode())
-    assert after['dondoc_dispatch_mails_total{result="sent"}'] == before + 3
+    assert after['dondoc_dispatch_mails_total{result="sent"}'] == before.get('dondoc_dispatch_mails_total{result="sent"}', 0) + 3
+    assert after[skipped] == before.get(skipped, 0) + 4
 
 
 async def test_metrics_include_the_temporal_sdk_metrics(ops) -> None:

@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 
 from domain.db import create_schema, make_engine
 from domain.models import Occurrence, OccurrenceStatus, Officer, Task
+from ingest.review import ReviewChasing
 from settings import Settings
 from web.auth import hash_password
 from web.queries import today_in
@@ -64,6 +65,7 @@ def _review(today: date) -> SimpleNamespace:
                              source_year=None, signer="Trần Văn Hùng", signer_role="Chủ tịch",
                              standing_coordinator="Công chức Văn phòng - Thống kê"),
         organisation=None,
+        chasing=ReviewChasing(),
         tasks=[
             task("1.1", "tthc", "Rà soát, công khai thủ tục hành chính tại Bộ phận một cửa",
                  ["Công chức Văn phòng - Thống kê"], ["Công chức Tư pháp - Hộ tịch"], f"trước {later:%d/%m/%Y}"),
