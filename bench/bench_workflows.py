@@ -100,8 +100,8 @@ if __name__ == "__main__":
                         help="activation phase: run the worker in the benchmark's process (as the raw figure's), "
                              "not in its own")
     parser.add_argument("--worker-no-bytecode", action="store_true",
-                        help="run the workers without a bytecode cache (as this environment's PYTHONDONTWRITEBYTECODE "
-                             "makes it): the sandbox then compiles workflows/task.py for every workflow it builds")
+                        help="run the workers in the environment as it is (PYTHONDONTWRITEBYTECODE=1 here), relying "
+                             "on worker.precompile_workflows for the .pyc the sandbox needs")
     started = time.perf_counter()
     asyncio.run(main(parser.parse_args()))
     print(f"Total {time.perf_counter() - started:.0f} s")

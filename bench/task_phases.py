@@ -219,8 +219,10 @@ def bytecode_cache(pycache: Path | None) -> Iterator[None]:
     (a new run, or a wake-up of a workflow no longer in the worker's cache). Without a
     ``.pyc`` it compiles the source each time: ~13 ms of CPU per build. The service image
     (``pip install .``) ships ``.pyc`` files; this machine's environment sets
-    ``PYTHONDONTWRITEBYTECODE=1`` over an editable install, so none exist. ``None``: the
-    environment as it is.
+    ``PYTHONDONTWRITEBYTECODE=1`` over an editable install, so none exist unless the
+    worker writes them (``worker.precompile_workflows``, which it now does at start).
+    ``None``: the environment as it is — the worker's own precompilation is then what
+    keeps the lateness down (p99 1.5 s at 5,000 open, against 12–16 s without it).
     """
     if pycache is None:
         yield
