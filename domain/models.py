@@ -13,19 +13,15 @@ from datetime import date, datetime, timezone
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# One vocabulary (domain.vocabulary), re-exported for the tables that store it.
+from domain.vocabulary import OccurrenceKind, OccurrenceStatus, Role  # noqa: F401
+
 
 def utcnow() -> datetime:
     """Timezone-aware now in UTC (DB timestamps are stored in UTC)."""
     return datetime.now(timezone.utc)
 
 
-class Role(str, enum.Enum):
-    OFFICER = "officer"
-    COORDINATOR = "coordinator"
-    VICE_CHAIRMAN = "vice_chairman"
-    CHAIRMAN = "chairman"
-    ADMIN = "admin"
-    PROVINCE = "province"
 
 
 class Delivery(str, enum.Enum):
@@ -44,15 +40,6 @@ class PlanStatus(str, enum.Enum):
 
 class TaskStatus(str, enum.Enum):
     ACTIVE = "active"
-    CANCELLED = "cancelled"
-
-
-class OccurrenceStatus(str, enum.Enum):
-    """Mirror of domain.policy.OccurrenceStatus, as stored."""
-
-    OPEN = "open"
-    SUBMITTED = "submitted"
-    DONE = "done"
     CANCELLED = "cancelled"
 
 
@@ -163,6 +150,9 @@ class Occurrence(SQLModel, table=True):
     due: date
     extended_due: date | None = None
     status: OccurrenceStatus = Field(default=OccurrenceStatus.OPEN, index=True)
+    # "deadline": a due date of the task itself; "progress": the progress update of one
+    # reporting period (every open task reports on every period, dated or not).
+    kind: str = Field(default="deadline", index=True)
     lead_username: str | None = None  # after a reassignment
     completed_at: datetime | None = None
     evidence: dict | None = Field(default=None, sa_column=Column(JSON))
@@ -211,3 +201,29 @@ class Notification(SQLModel, table=True):
     message_id: str | None = None
     sent_at: datetime | None = None
     skip_reason: str | None = None  # why a SKIPPED row was not sent (Vietnamese, shown to users)
+
+
+class ProgressUpdate(SQLModel, table=True):
+    """An officer's progress report on one task for one reporting period (kết quả thực hiện).
+
+    Several rows may exist for one period (returned, then resubmitted); the newest one
+    is the period's report. ``review_status`` is pending until the coordinator accepts
+    or returns it.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    occurrence_id: int | None = Field(default=None, foreign_key="occurrence.id", index=True)
+    period_key: str = Field(index=True)  # reporting period: "2026-Q1", "2026-H1", "2026-Q3", "2026-Y"
+    status: str  # progress status: not_started / in_progress / done / blocked
+    result: str = ""  # what was done (Vietnamese free text)
+    figures: dict = Field(default_factory=dict, sa_column=Column(JSON))  # optional numbers, e.g. {"hồ sơ": 120}
+    evidence: dict | None = Field(default=None, sa_column=Column(JSON))  # document_number, document_date, link, file, file_name
+    submitted_by: str
+    submitted_at: datetime = Field(default_factory=utcnow)
+    review_status: str = Field(default="pending", index=True)  # pending / accepted / returned
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    review_reason: str | None = None
+    idempotency_key: str = Field(unique=True)

@@ -41,6 +41,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.calendar import WorkCalendar
+from domain.vocabulary import ChasingKind, OccurrenceStatus  # OccurrenceStatus re-exported
 
 CONTACT_FIELDS = ("lead", "coordinator", "vice_chairman", "chairman")
 # Who stands in when nobody holds a position (a commune without a vice-chairman in charge).
@@ -50,14 +51,9 @@ FALLBACK: dict[str, tuple[str, ...]] = {
     "vice_chairman": ("coordinator", "chairman"),
     "chairman": ("vice_chairman", "coordinator"),
 }
-KINDS = ("reminder", "due", "overdue", "escalation")
+KINDS = tuple(k.value for k in ChasingKind)
 
 
-class OccurrenceStatus(str, enum.Enum):
-    OPEN = "open"  # chased
-    SUBMITTED = "submitted"  # reported done, waiting for the coordinator: not chased
-    DONE = "done"
-    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,9 @@ from __future__ import annotations
 import re
 
 from domain.text import fold
+from domain.vocabulary import REFORM_AREAS
 
-AREAS: dict[str, str] = {
-    "chi_dao": "Công tác chỉ đạo, điều hành",
-    "the_che": "Cải cách thể chế",
-    "tthc": "Cải cách thủ tục hành chính",
-    "to_chuc": "Cải cách tổ chức bộ máy hành chính",
-    "cong_vu": "Cải cách chế độ công vụ",
-    "tai_chinh": "Cải cách tài chính công",
-    "so_hoa": "Xây dựng, phát triển Chính quyền điện tử, Chính quyền số",
-    "tuyen_truyen": "Công tác thông tin, tuyên truyền",
-}
+AREAS: dict[str, str] = {area.value: area.label for area in REFORM_AREAS}
 
 # Short prefixes for task codes ("TTHC-03").
 CODE_PREFIX = {

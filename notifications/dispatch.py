@@ -44,6 +44,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from domain.calendar import WorkCalendar
+from domain.vocabulary import CHASING_KINDS as VOCABULARY_CHASING_KINDS
 from domain.models import (
     Delivery,
     Notification,
@@ -67,7 +68,7 @@ MARK_SECONDS = 1.0  # ...or at least this often
 LEADER_ROLES = ("chairman", "vice_chairman")
 DIGEST_KINDS = {"weekly_summary"}  # rows that carry a whole digest in their context
 # Rows that chase an occurrence (domain.policy.KINDS): pointless once it is closed or moved.
-CHASING_KINDS = frozenset({"reminder", "due", "overdue", "escalation"})
+CHASING_KINDS = VOCABULARY_CHASING_KINDS
 SKIP_REASONS = {  # completes "Bỏ qua – ..." on the dashboard
     OccurrenceStatus.DONE: "việc đã hoàn thành",
     OccurrenceStatus.SUBMITTED: "việc đã được báo cáo hoàn thành, đang chờ xác nhận",

@@ -9,8 +9,10 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
-KINDS = ("reminder", "due", "overdue", "escalation")
-KIND_LABELS = {"reminder": "Nhắc trước hạn", "due": "Đến hạn", "overdue": "Quá hạn", "escalation": "Báo cáo lãnh đạo"}
+from domain.vocabulary import ChasingKind
+
+KINDS = tuple(k.value for k in ChasingKind)
+KIND_LABELS = {k.value: k.label for k in ChasingKind}
 OUTCOME_LABELS = {"on_time": "đúng hạn", "late": "trễ hạn", "never": "không hoàn thành"}
 
 

@@ -40,14 +40,7 @@ _hasher = PasswordHasher()
 COORDINATING_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
 DECIDING_ROLES = frozenset({Role.CHAIRMAN, Role.VICE_CHAIRMAN})
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.OFFICER: "Công chức",
-    Role.COORDINATOR: "Cơ quan thường trực",
-    Role.VICE_CHAIRMAN: "Phó Chủ tịch",
-    Role.CHAIRMAN: "Chủ tịch",
-    Role.ADMIN: "Quản trị",
-    Role.PROVINCE: "Cấp trên",
-}
+ROLE_LABELS: dict[Role, str] = {role: role.label for role in Role}
 
 
 def hash_password(password: str) -> str:

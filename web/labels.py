@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-EVENT_LABELS: dict[str, str] = {
-    "activated": "Kích hoạt theo dõi",
-    "started": "Bắt đầu theo dõi",
-    "definition_updated": "Cập nhật nội dung nhiệm vụ",
-    "reminder": "Nhắc việc",
-    "due": "Đến hạn",
-    "overdue": "Quá hạn",
-    "escalation": "Báo cáo lãnh đạo",
-    "completion_submitted": "Báo cáo hoàn thành",
-    "completion_confirmed": "Xác nhận hoàn thành",
-    "completion_rejected": "Trả lại báo cáo",
-    "extension_requested": "Đề nghị gia hạn",
-    "extension_granted": "Đồng ý gia hạn",
-    "extension_denied": "Không đồng ý gia hạn",
-    "reassigned": "Giao lại",
-    "cancelled": "Huỷ",
-    "notification_sent": "Đã gửi thư",
-}
+from domain.vocabulary import EventKind
+
+EVENT_LABELS: dict[str, str] = {kind.value: kind.label for kind in EventKind}
 
 EVIDENCE_LABELS: dict[str, str] = {
     "document_number": "Số văn bản",
@@ -48,4 +33,4 @@ DATA_LABELS: dict[str, str] = {
 
 
 def event_label(kind: str) -> str:
-    return EVENT_LABELS.get(kind, kind.replace("_", " "))
+    return EventKind.label_of(kind, "Sự kiện khác")

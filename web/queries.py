@@ -35,19 +35,10 @@ from domain.models import (
     TaskStatus,
     Unit,
 )
+from domain.vocabulary import REFORM_AREAS, Area
 from domain.status import Aggregate, Bucket, classify, days_overdue, local_date
 
-AREA_LABELS: dict[str, str] = {
-    "chi_dao": "Công tác chỉ đạo, điều hành",
-    "the_che": "Cải cách thể chế",
-    "tthc": "Cải cách thủ tục hành chính",
-    "to_chuc": "Cải cách tổ chức bộ máy",
-    "cong_vu": "Cải cách chế độ công vụ",
-    "tai_chinh": "Cải cách tài chính công",
-    "so_hoa": "Xây dựng chính quyền điện tử, chính quyền số",
-    "tuyen_truyen": "Công tác tuyên truyền",
-    "khac": "Khác",
-}
+AREA_LABELS: dict[str, str] = {area.value: area.label for area in (*REFORM_AREAS, Area.KHAC)}
 
 
 def today_in(tz: str) -> date:

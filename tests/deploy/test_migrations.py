@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from domain.db import (
+    INITIAL_REVISION,
     SchemaNotCurrent,
     create_schema,
     current_revision,
@@ -74,7 +75,10 @@ def test_empty_database_is_refused_with_the_command_to_run(engine) -> None:
 
 
 def test_database_made_before_migrations_is_refused_then_adopted_by_upgrade(engine) -> None:
-    SQLModel.metadata.create_all(engine)  # what dondoc did before migrations existed
+    # What dondoc made before migrations existed: the initial schema, no version table.
+    upgrade_schema(engine, INITIAL_REVISION)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
     with session_scope(engine) as session:
         session.add(Organisation(code="xa-a", name="UBND xã A"))
     with pytest.raises(SchemaNotCurrent, match="dondoc db upgrade"):
