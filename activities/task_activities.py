@@ -29,7 +29,7 @@ from activities.task_inputs import (
     SyncOccurrencesInput,
     YearOccurrences,
 )
-from domain.calendar import WorkCalendar
+from domain.calendar import WorkCalendar, organisation_calendar
 from domain.models import (
     Event,
     Notification,
@@ -48,10 +48,7 @@ from workflows.task_types import ContactsSpec, OccurrenceSpec, TaskDefinition
 
 
 def _calendar(org: Organisation) -> WorkCalendar:
-    return WorkCalendar(
-        extra_days_off=[date.fromisoformat(d) for d in org.extra_days_off or []],
-        makeup_working_days=[date.fromisoformat(d) for d in org.makeup_working_days or []],
-    )
+    return organisation_calendar(org.extra_days_off or [], org.makeup_working_days or [])
 
 
 def resolved_days(calendar: WorkCalendar, first_year: int, last_year: int) -> tuple[list[str], list[str]]:

@@ -137,3 +137,13 @@ class WorkCalendar:
             if self.is_working_day(day):
                 count += 1
         return count
+
+
+def organisation_calendar(extra_days_off: Iterable[str | date] = (),
+                          makeup_working_days: Iterable[str | date] = ()) -> WorkCalendar:
+    """The one way to build an organisation's calendar from its stored days (ISO strings or dates)."""
+
+    def days(values: Iterable[str | date]) -> list[date]:
+        return [v if isinstance(v, date) else date.fromisoformat(v) for v in values or ()]
+
+    return WorkCalendar(extra_days_off=days(extra_days_off), makeup_working_days=days(makeup_working_days))

@@ -21,7 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 from pydantic_core import PydanticCustomError
 from sqlmodel import Session, select
 
-from domain.calendar import WorkCalendar
+from domain.calendar import WorkCalendar, organisation_calendar
 from domain.models import Delivery, Officer, OfficerUnit, Organisation, Role, Unit
 from domain.text import fold, normalise
 
@@ -315,7 +315,7 @@ class OrganisationConfig(_Strict):
 
     def work_calendar(self) -> WorkCalendar:
         """The organisation's working days: national holidays plus the file's exceptions."""
-        return WorkCalendar(self.calendar.extra_days_off, self.calendar.makeup_working_days)
+        return organisation_calendar(self.calendar.extra_days_off, self.calendar.makeup_working_days)
 
     def resolve_unit(self, name: str) -> UnitConfig | None:
         """Find the unit a plan means by ``name``, or None.
