@@ -153,12 +153,43 @@ async def test_upload_review_activate_with_catch_up_and_phone_widths(service) ->
             await coordinator.goto(f"{base}/tasks?q=C%C3%B4ng+khai+d%E1%BB%B1+to%C3%A1n")
             await _shot(coordinator, "24-danh-sach-sau-kich-hoat")
 
+            # The chairman decides an extension from the list, seeing its date, reason and requester.
+            from datetime import timedelta
+
+            task_12 = _task_id(engine, "1.2")
+            new_due = today + timedelta(days=10)
+            justice = await _login(browser, base, "hoangminhduc")
+            await justice.goto(f"{base}/tasks/{task_12}")
+            await justice.click("summary:has-text('Đề nghị gia hạn')")
+            await justice.fill("form[action$='/extension'] input[name=new_due]", f"{new_due:%d/%m/%Y}")
+            await justice.fill("form[action$='/extension'] input[name=reason]", "Chờ hướng dẫn của Sở Tư pháp")
+            await justice.click("button:has-text('Gửi đề nghị')")
+            await justice.wait_for_selector(".flash.ok")
+            chairman = await _login(browser, base, "tranvanhung")
+            await chairman.click("header nav >> text=Gia hạn chờ quyết định")
+            row = chairman.locator("#decisions tbody tr", has_text="Tự kiểm tra văn bản")
+            assert f"{new_due:%d/%m/%Y}" in await row.locator(".requested").text_content()
+            assert "Chờ hướng dẫn của Sở Tư pháp" in await row.locator(".reason").text_content()
+            with Session(engine) as db:
+                from domain.models import Officer
+
+                full_name = db.exec(select(Officer).where(Officer.username == "hoangminhduc")).one().full_name
+            assert full_name in await row.locator(".by").text_content()
+            await _shot(chairman, "25-lanh-dao-quyet-dinh-gia-han")
+            await row.locator("button[value=grant]").click()
+            await chairman.wait_for_selector(".flash.ok")
+            with Session(engine) as db:
+                occ = db.exec(select(Occurrence).where(Occurrence.task_id == task_12)).one()
+                assert occ.extended_due == new_due
+            assert await chairman.locator("#decisions tbody tr", has_text="Tự kiểm tra văn bản").count() == 0
+
             # Phone screens: no page scrolls sideways at 390 px.
             intake_url = coordinator.url
             widths = {}
             for username, pages in (("phamthulan", ["/overview", "/tasks", "/my", "/escalations", "/mails", "/intake",
                                                     _review_url(coordinator, intake_url)]),
-                                    ("nguyenvanbinh", ["/overview", "/tasks", "/my", "/escalations", "/mails"])):
+                                    ("nguyenvanbinh", ["/overview", "/tasks", "/my", "/escalations", "/mails"]),
+                                    ("tranvanhung", ["/decisions"])):
                 phone = await _login(browser, base, username, width=390)
                 with Session(engine) as db:
                     some_task = db.exec(select(Task).where(Task.plan_id == plan.id)).first()
@@ -175,6 +206,11 @@ async def test_upload_review_activate_with_catch_up_and_phone_widths(service) ->
             assert not too_wide, too_wide
         finally:
             await browser.close()
+
+
+def _task_id(engine, code: str) -> int:
+    with Session(engine) as db:
+        return db.exec(select(Task).where(Task.code == code)).one().id
 
 
 def _review_url(page, _url: str) -> str:
