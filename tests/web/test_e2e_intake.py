@@ -89,6 +89,8 @@ async def test_upload_review_activate_with_catch_up_and_phone_widths(service) ->
             await coordinator.click("button:has-text('Đọc kế hoạch')")
             await coordinator.wait_for_url(re.compile(r".*/intake/[0-9-a-f]+$"))
             assert PLAN_NAME in await coordinator.text_content(".head")
+            review_path = _review_url(coordinator, "")
+            assert review_path
             cards = coordinator.locator("article.review-task")
             assert await cards.count() == 4
             await _shot(coordinator, "21-ra-soat")
@@ -184,10 +186,9 @@ async def test_upload_review_activate_with_catch_up_and_phone_widths(service) ->
             assert await chairman.locator("#decisions tbody tr", has_text="Tự kiểm tra văn bản").count() == 0
 
             # Phone screens: no page scrolls sideways at 390 px.
-            intake_url = coordinator.url
             widths = {}
             for username, pages in (("phamthulan", ["/overview", "/tasks", "/my", "/escalations", "/mails", "/intake",
-                                                    _review_url(coordinator, intake_url)]),
+                                                    review_path, f"{review_path}/activate"]),
                                     ("nguyenvanbinh", ["/overview", "/tasks", "/my", "/escalations", "/mails"]),
                                     ("tranvanhung", ["/decisions"])):
                 phone = await _login(browser, base, username, width=390)
