@@ -19,6 +19,7 @@ def check_command(
     from rich.console import Console
 
     from ingest.review import check_review
+    from ingest.review_edit import unresolved_warnings
 
     console = Console(stderr=True, soft_wrap=True)
     review, problems = check_review(file, org)
@@ -30,3 +31,5 @@ def check_command(
         console.print(f"[red]{len(errors) or len(problems)} lỗi: chưa thể kích hoạt kế hoạch.[/red]")
         raise typer.Exit(1)
     typer.echo(f"Tệp rà soát hợp lệ: {len(review.tasks)} nhiệm vụ, năm {review.plan.year}.")
+    # The importer's warnings stay listed until the reviewer removes them (browser: "Đã xem").
+    typer.echo(f"Cảnh báo chưa xử lý: {unresolved_warnings(file)}.")

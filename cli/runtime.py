@@ -189,13 +189,19 @@ def activate_command(
     review: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp rà soát (REVIEW.yaml) đã hết lỗi."),
     org: Path = typer.Option(None, "--org", exists=True, dir_okay=False, help="Tệp tổ chức (mặc định: tệp ghi trong tệp rà soát)."),
     concurrency: int = typer.Option(32, "--concurrency", min=1, max=500, help="Số lệnh khởi động gửi đồng thời."),
+    grace: int = typer.Option(5, "--grace", min=0, max=60, help="Kỳ đã qua hạn khi kích hoạt: nhắc chủ trì với hạn bù chừng ấy ngày làm việc (0: giữ hạn cũ)."),
 ) -> None:
     """Lưu kế hoạch vào cơ sở dữ liệu và khởi động quy trình đôn đốc cho từng nhiệm vụ."""
     from runtime.activation import ActivationError, activate
+    from runtime.catch_up import CatchUp
     from runtime.devserver import TemporalUnavailable
 
+    settings = Settings()
+    # Past periods are chased from the lead with a grace date; the browser offers per-period choices.
+    catch_up = CatchUp(today=_today(settings), grace_days=grace, actor="cli") if grace else None
     try:
-        report = asyncio.run(activate(review, org, Settings(), concurrency=concurrency, console=err_console))
+        report = asyncio.run(activate(review, org, settings, concurrency=concurrency, console=err_console,
+                                      catch_up=catch_up))
     except (ActivationError, TemporalUnavailable) as error:
         err_console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(2) from None
@@ -225,6 +231,13 @@ def simulate_command(
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return
     render(result.summary, Console(), result.names)
+
+
+def _today(settings: Settings):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
 def _register_plan_commands() -> None:

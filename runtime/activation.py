@@ -200,9 +200,19 @@ async def activate_loaded(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     console: Console | None = None,
+    catch_up: Any | None = None,
 ) -> ActivationReport:
-    """Activate an already loaded review (used by the CLI, the simulator and the benchmark)."""
+    """Activate an already loaded review (used by the CLI, the simulator and the benchmark).
+
+    ``catch_up`` (a ``runtime.catch_up.CatchUp``) settles the periods already past
+    before any workflow starts; None leaves them as stored.
+    """
     org, plan, stored = store(engine, review, org_config, review_path)
+    if catch_up is not None:
+        from runtime import catch_up as catching_up
+
+        catching_up.apply(engine, [s.task_id for s in stored if s.change != "removed"], catch_up,
+                          org_config.work_calendar())
     report = ActivationReport(plan_code=plan.code, organisation_code=org.code)
     report.workflows = {s.code: s.workflow_id for s in stored if s.change != "removed"}
     report.counts = await start_workflows(
@@ -219,6 +229,7 @@ async def activate(
     client: Client | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     console: Console | None = None,
+    catch_up: Any | None = None,
 ) -> ActivationReport:
     """Store the plan of ``review_path`` and start its task workflows.
 
@@ -230,6 +241,7 @@ async def activate(
             (started for the duration of the call if none is running).
         concurrency: maximum workflow-start RPCs in flight.
         console: where the progress bar goes (stderr in the CLI); None for none.
+        catch_up: choices for the periods already past (``runtime.catch_up.CatchUp``).
 
     Raises:
         ActivationError: the review file has errors or names no organisation.
@@ -240,11 +252,13 @@ async def activate(
     create_schema(engine)
     if client is not None:
         return await activate_loaded(
-            review, org_config, review_path, settings, client, engine, concurrency=concurrency, console=console
+            review, org_config, review_path, settings, client, engine, concurrency=concurrency, console=console,
+            catch_up=catch_up,
         )
     from runtime.devserver import temporal_client
 
     async with temporal_client(settings, ui=False) as own_client:
         return await activate_loaded(
-            review, org_config, review_path, settings, own_client, engine, concurrency=concurrency, console=console
+            review, org_config, review_path, settings, own_client, engine, concurrency=concurrency, console=console,
+            catch_up=catch_up,
         )

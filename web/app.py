@@ -123,6 +123,8 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(ops.router)  # /healthz (database, schema) and /metrics
     app.include_router(province.router)  # /api/province/overview for Role.PROVINCE
+    app.include_router(__import__("web.intake").intake.router)  # /intake: plan upload, review, activation
+    app.include_router(__import__("web.decisions").decisions.router)  # /decisions: extension requests in context
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Any:
