@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from domain.calendar import WorkCalendar
+from domain.deadlines import DueDate
 from domain.text import fold
 
 # The four periodic reports, in the order of the year: (code, last month, first month).
@@ -326,3 +327,16 @@ class ReportingCalendar:
             report_due=report_due,
             cutoff=cutoff,
         )
+
+
+def progress_due_dates(calendar: ReportingCalendar, year: int) -> list[DueDate]:
+    """The progress-update occurrences of plan year ``year``, one per configured period.
+
+    ``nominal`` is the end of the period's data window (14/3, 14/6, ...): a one-off task
+    completed on or before it reports that period and no later one. ``due`` is the
+    officers' cut-off.
+    """
+    return [
+        DueDate(key=p.progress_key, period=p.title, nominal=p.window_end, due=p.cutoff)
+        for p in calendar.periods(year)
+    ]
