@@ -70,6 +70,8 @@ DB_TIMEOUT = timedelta(seconds=30)
 # forever. Chasing activities keep the default: a DB outage delays a reminder, never loses it.
 ANSWER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=5),
                            maximum_attempts=3)
+# A cancellation the database refused is tried again after this long.
+CANCEL_RETRY_AFTER = timedelta(minutes=1)
 CONTACT_FIELDS = ("lead", "coordinator", "vice_chairman", "chairman")
 CLOSED = (DONE, CANCELLED)
 # Next year's occurrences are loaded this long before the year ends (1 November):
@@ -91,7 +93,8 @@ def _vn(day: str | date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-@workflow.defn
+# The type name is fixed: renaming the class must never orphan the running workflows.
+@workflow.defn(name="TaskWorkflow")
 class TaskWorkflow:
     """Chases the owners of one plan task, for every occurrence, until cancelled or done."""
 
@@ -132,8 +135,12 @@ class TaskWorkflow:
         while True:
             self._wake = False
             if self._cancel is not None:
-                await self._cancel_everything()
-                break
+                if await self._cancel_everything():
+                    break
+                # The database refused the cancellation: the lock is free again (messages
+                # are answered meanwhile); try again in a while.
+                await workflow.sleep(CANCEL_RETRY_AFTER)
+                continue
             if self._roll_over_due():
                 await self._roll_over()
             await self._chase()
@@ -361,26 +368,40 @@ class TaskWorkflow:
         self._next_wakeup = min(times) if times else None
         return self._next_wakeup
 
-    async def _cancel_everything(self) -> None:
+    async def _cancel_everything(self) -> bool:
+        """Cancel every open occurrence; False when the database could not be written.
+
+        Runs under the handlers' lock: since the patch below, its activities retry a
+        bounded number of times (samples-python safe_message_handlers), so an outage
+        cannot hold the lock, and every message waiting on it, for ever.
+        """
+        bounded = workflow.patched("bounded-retries-under-lock")
         async with self._lock:
             message = self._cancel or Cancel()
             open_keys = [s.key for s in self._occ.values() if s.status not in CLOSED]
-            if open_keys:
-                await workflow.execute_activity_method(
-                    TaskActivities.set_occurrence_status,
-                    SetOccurrenceStatusInput(
-                        organisation_id=self._params.organisation_id, task_id=self._params.task_id,
-                        changes=[OccurrenceChange(occurrence_key=k, status=CANCELLED) for k in open_keys],
-                    ),
-                    start_to_close_timeout=DB_TIMEOUT,
-                )
-            await self._record("task_cancelled", message.actor, None,
-                               {"reason": message.reason, "occurrences": open_keys})
+            try:
+                if open_keys:
+                    await workflow.execute_activity_method(
+                        TaskActivities.set_occurrence_status,
+                        SetOccurrenceStatusInput(
+                            organisation_id=self._params.organisation_id, task_id=self._params.task_id,
+                            changes=[OccurrenceChange(occurrence_key=k, status=CANCELLED) for k in open_keys],
+                        ),
+                        start_to_close_timeout=DB_TIMEOUT, retry_policy=ANSWER_RETRY if bounded else None,
+                    )
+                await self._record("task_cancelled", message.actor, None,
+                                   {"reason": message.reason, "occurrences": open_keys}, answer=bounded)
+            except (ActivityError, ApplicationError):
+                if not bounded:
+                    raise
+                workflow.logger.warning("Cancellation not recorded yet (database unavailable); retrying later")
+                return False
             for key in open_keys:
                 self._occ[key].status = CANCELLED
             self._cancelled = True
             self._next_by_occ = {}
             self._next_wakeup = None
+        return True
 
     # -- helpers of the message handlers ------------------------------------------------
 
@@ -662,45 +683,80 @@ class TaskWorkflow:
             self._wake = True
             return self.state()
 
-    @workflow.signal
-    async def reassign(self, message: Reassign) -> None:
-        """Give the task (or one occurrence) to other lead officers; they are chased from now on."""
-        async with self._lock:
-            await self._until_ready()
-            lead = message.new_lead()
-            if not lead or self._cancel is not None or self._cancelled:
-                workflow.logger.warning("Reassignment ignored (no lead, or task cancelled): %s", message)
-                return
-            if message.occurrence_key is not None:
-                snap = self._occ.get(message.occurrence_key)
-                if snap is None or snap.status in CLOSED:
-                    workflow.logger.warning("Reassignment of unknown/closed occurrence ignored: %s", message)
-                    return
-                targets = [snap]
-            else:
-                targets = [s for s in self._occ.values() if s.status not in CLOSED]
-            previous = {s.key: self._lead_of(s) for s in targets}
-            joined = ",".join(lead)
-            if targets:
+    def _reassign_targets(self, message: Reassign) -> tuple[list[str], list[OccurrenceSnapshot]]:
+        """The new lead and the occurrences it takes over; refuses what cannot be done."""
+        lead = message.new_lead()
+        if not lead:
+            raise _reject("Cần chọn công chức được giao.")
+        if self._cancel is not None or self._cancelled:
+            raise _reject("Nhiệm vụ đã bị huỷ, không nhận thêm thao tác.")
+        if message.occurrence_key is not None:
+            snap = self._occurrence(message.occurrence_key)
+            if snap.status in CLOSED:
+                raise _reject(self._closed_message(snap))
+            return lead, [snap]
+        return lead, [s for s in self._occ.values() if s.status not in CLOSED]
+
+    async def _reassign(self, message: Reassign, lead: list[str], targets: list[OccurrenceSnapshot],
+                        *, answer: bool) -> None:
+        """Write the new lead of ``targets`` to the DB, then to the state; record the event."""
+        previous = {s.key: self._lead_of(s) for s in targets}
+        joined = ",".join(lead)
+        if targets:
+            try:
                 await workflow.execute_activity_method(
                     TaskActivities.set_occurrence_status,
                     SetOccurrenceStatusInput(
                         organisation_id=self._params.organisation_id, task_id=self._params.task_id,
                         changes=[OccurrenceChange(occurrence_key=s.key, lead_username=joined) for s in targets],
                     ),
-                    start_to_close_timeout=DB_TIMEOUT,
+                    start_to_close_timeout=DB_TIMEOUT, retry_policy=ANSWER_RETRY if answer else None,
                 )
-            if message.occurrence_key is None:
-                self._lead_override = lead
-            for snap in targets:
-                snap.lead = list(lead)
-            await self._record(
-                "reassigned", message.actor, targets[0] if message.occurrence_key else None,
-                {"lead": lead, "previous": previous, "reason": message.reason,
-                 "occurrences": [s.key for s in targets]},
-                None, lead,
-            )
-            self._wake = True
+            except ActivityError as error:
+                if not answer:
+                    raise
+                raise _reject("Không ghi được vào cơ sở dữ liệu, vui lòng thử lại sau.") from error
+        if message.occurrence_key is None:
+            self._lead_override = lead
+        for snap in targets:
+            snap.lead = list(lead)
+        await self._record(
+            "reassigned", message.actor, targets[0] if message.occurrence_key else None,
+            {"lead": lead, "previous": previous, "reason": message.reason,
+             "occurrences": [s.key for s in targets]},
+            None, lead, answer=answer,
+        )
+        self._wake = True
+
+    @workflow.update
+    async def reassign_lead(self, message: Reassign) -> TaskStateView:
+        """Give the task (or one occurrence) to other lead officers; answered once recorded.
+
+        Activities under the lock retry a bounded number of times (the update fails and
+        nothing changes), so a database outage can never hold the lock for ever.
+        """
+        async with self._lock:
+            await self._until_ready()
+            lead, targets = self._reassign_targets(message)
+            await self._reassign(message, lead, targets, answer=True)
+            return self.state()
+
+    @reassign_lead.validator
+    def _validate_reassign(self, message: Reassign) -> None:
+        if self._ready:
+            self._reassign_targets(message)
+
+    @workflow.signal
+    async def reassign(self, message: Reassign) -> None:
+        """Legacy signal form of :meth:`reassign_lead`, kept for histories and old clients."""
+        async with self._lock:
+            await self._until_ready()
+            try:
+                lead, targets = self._reassign_targets(message)
+            except ApplicationError as refusal:
+                workflow.logger.warning("Reassignment ignored (%s): %s", refusal.message, message)
+                return
+            await self._reassign(message, lead, targets, answer=False)
 
     @workflow.signal
     def cancel(self, message: Cancel | None = None) -> None:
