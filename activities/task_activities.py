@@ -462,6 +462,7 @@ class TaskActivities:
         on calendar changes the organisation made since) is recorded in history.
         """
         from domain.deadlines import Schedule, expand
+        from domain.reporting import progress_due_dates
 
         def write(session: Session) -> YearOccurrences:
             loaded = _Loaded(session, params.organisation_id, params.task_id)
@@ -469,6 +470,14 @@ class TaskActivities:
             dues = []
             if task.deadline_schedule:
                 dues = expand(Schedule.from_dict(task.deadline_schedule), params.year, _calendar(org))
+            if task.deadline_schedule and task.deadline_schedule.get("repeats_yearly"):
+                # The next year's progress updates too (the reporting cycle, runtime.progress).
+                from runtime.progress import reporting_calendar, sync_task_progress
+
+                calendar = reporting_calendar(org)
+                sync_task_progress(session, task, calendar, params.year)
+                session.flush()
+                dues = sorted([*dues, *progress_due_dates(calendar, params.year)], key=lambda d: (d.due, d.key))
             specs = []
             for due in dues:
                 row = loaded.occurrence(due.key)
