@@ -56,6 +56,16 @@ def _calendar(org: Organisation) -> WorkCalendar:
     )
 
 
+def resolved_days(calendar: WorkCalendar, first_year: int, last_year: int) -> tuple[list[str], list[str]]:
+    """The calendar's weekdays off and working weekend days of whole years, as ISO dates.
+
+    Workflows count working days on these (WorkCalendar.resolved), never on the holidays
+    package: the result is recorded in history, so a newer package cannot change it.
+    """
+    days_off, weekend = calendar.exceptions(date(first_year, 1, 1), date(last_year, 12, 31))
+    return [d.isoformat() for d in days_off], [d.isoformat() for d in weekend]
+
+
 def _spec(row: Occurrence) -> OccurrenceSpec:
     return OccurrenceSpec(
         key=row.key, period=row.period, nominal=row.nominal.isoformat(), due=row.due.isoformat(),
@@ -245,6 +255,9 @@ class TaskActivities:
                 select(Occurrence).where(Occurrence.task_id == task.id).order_by(Occurrence.due, Occurrence.key)
             )
             schedule = task.deadline_schedule
+            rows = list(rows)
+            years = [plan.year, *(r.due.year for r in rows)]
+            days_off, weekend_working = resolved_days(_calendar(org), min(years) - 1, max(years) + 1)
             return TaskDefinition(
                 plan_year=plan.year,
                 schedule=schedule,
@@ -260,6 +273,8 @@ class TaskActivities:
                 requires_confirmation=plan.requires_confirmation,
                 repeats_yearly=bool(schedule and schedule.get("repeats_yearly")),
                 occurrences=[_spec(r) for r in rows],
+                resolved_days_off=days_off,
+                resolved_weekend_working_days=weekend_working,
             )
 
     @activity.defn
@@ -489,10 +504,13 @@ class TaskActivities:
                     session.add(row)
                     session.flush()
                 specs.append(_spec(row))
+            days_off, weekend_working = resolved_days(_calendar(org), params.year - 1, params.year + 1)
             return YearOccurrences(
                 year=params.year, occurrences=specs,
                 extra_days_off=list(org.extra_days_off or []),
                 makeup_working_days=list(org.makeup_working_days or []),
+                resolved_days_off=days_off, resolved_weekend_working_days=weekend_working,
+                resolved_from=date(params.year - 1, 1, 1).isoformat(),
             )
 
         return self._write(write)

@@ -96,6 +96,10 @@ class YearOccurrences:
     occurrences: list[OccurrenceSpec]
     extra_days_off: list[str]
     makeup_working_days: list[str]
+    # Resolved working-day exceptions of (year - 1) .. (year + 1): see TaskDefinition.
+    resolved_days_off: list[str] | None = None
+    resolved_weekend_working_days: list[str] | None = None
+    resolved_from: str | None = None  # ISO date: first day the lists above cover
 
 
 __all__ = [

@@ -38,9 +38,45 @@ class WorkCalendar:
     ) -> None:
         self.extra_days_off = frozenset(extra_days_off)
         self.makeup_working_days = frozenset(makeup_working_days)
+        # Set by ``resolved``: every exception to Mon–Fri is listed; no package is read.
+        self._fixed = False
+
+    @classmethod
+    def resolved(cls, days_off: Iterable[date], weekend_working_days: Iterable[date]) -> WorkCalendar:
+        """A calendar that never reads the ``holidays`` package: Mon–Fri, minus ``days_off``
+        (weekdays off: holidays, the organisation's extra days), plus ``weekend_working_days``.
+
+        Workflow code uses this form, built from days an activity resolved (see
+        :meth:`exceptions`): a newer ``holidays`` release then cannot change the working
+        days of dates already in a workflow's history. Outside the resolved window it
+        knows only weekends.
+        """
+        calendar = cls(extra_days_off=days_off, makeup_working_days=weekend_working_days)
+        calendar._fixed = True
+        return calendar
+
+    def exceptions(self, start: date, end: date) -> tuple[list[date], list[date]]:
+        """The weekdays off and the working weekend days in [start, end], as resolved now.
+
+        ``WorkCalendar.resolved(*calendar.exceptions(a, b))`` answers like ``calendar``
+        for every day from ``a`` to ``b``.
+        """
+        days_off: list[date] = []
+        weekend_working: list[date] = []
+        day = start
+        while day <= end:
+            working = self.is_working_day(day)
+            if day.weekday() < 5 and not working:
+                days_off.append(day)
+            elif day.weekday() >= 5 and working:
+                weekend_working.append(day)
+            day += timedelta(days=1)
+        return days_off, weekend_working
 
     def holiday_name(self, day: date) -> str | None:
         """The national holiday's name on ``day``, if any."""
+        if self._fixed:
+            return None
         return _national_holidays(day.year).get(day)
 
     def is_working_day(self, day: date) -> bool:
@@ -49,6 +85,8 @@ class WorkCalendar:
             return True
         if day in self.extra_days_off:
             return False
+        if self._fixed:
+            return day.weekday() < 5
         national = _national_holidays(day.year)
         if day in national.weekend_workdays:
             return True

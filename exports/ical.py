@@ -1,4 +1,4 @@
-"""An officer's due dates as an iCalendar feed (RFC 5545), written by hand.
+"""An officer's due dates as an iCalendar feed (RFC 5545), written with ``icalendar``.
 
 Each live occurrence the officer owns (led by one of their units, or reassigned to
 them) is an all-day VEVENT on its effective due date with a stable UID, so calendar
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import icalendar
 from sqlmodel import Session, select
 
 from domain.models import Occurrence, OccurrenceStatus, Officer, Organisation, Plan, PlanStatus, Task, TaskStatus
@@ -16,53 +17,33 @@ from domain.status import STATUS_LABELS
 from web.queries import unit_codes_of
 
 
-def escape(text: str) -> str:
-    """Escape a TEXT value (RFC 5545 §3.3.11)."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
-
-
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character (§3.1)."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts, start, limit = [], 0, 75
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:  # continuation byte: step back
-            end -= 1
-        parts.append(data[start:end].decode("utf-8"))
-        start, limit = end, 74  # continuation lines start with a space
-    return "\r\n ".join(parts)
-
-
 def calendar_text(name: str, events: list[dict], now: datetime | None = None) -> str:
-    """A VCALENDAR with one all-day VEVENT per item of ``events``.
+    """A VCALENDAR with one all-day VEVENT per item of ``events`` (RFC 5545, by ``icalendar``).
 
     Each item has ``uid``, ``day`` (date), ``summary``, ``description`` and ``url``.
     """
-    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dondoc//Don doc CCHC//VI", "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH", f"X-WR-CALNAME:{escape(name)}", "X-WR-TIMEZONE:Asia/Ho_Chi_Minh",
-    ]
-    for event in events:
-        day: date = event["day"]
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event['uid']}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{escape(event['summary'])}",
-            f"DESCRIPTION:{escape(event['description'])}",
-        ]
-        if event.get("url"):
-            lines.append(f"URL:{event['url']}")
-        lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(fold(line) for line in lines) + "\r\n"
+    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//dondoc//Don doc CCHC//VI")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Asia/Ho_Chi_Minh")
+    for item in events:
+        day: date = item["day"]
+        event = icalendar.Event()
+        event.add("uid", item["uid"])
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("summary", item["summary"])
+        event.add("description", item["description"])
+        if item.get("url"):
+            event.add("url", item["url"])
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    return cal.to_ical().decode("utf-8")
 
 
 def officer_events(session: Session, officer: Officer, base_url: str) -> list[dict]:

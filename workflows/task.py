@@ -209,12 +209,23 @@ class TaskWorkflow:
             requires_confirmation=True if params.requires_confirmation is None else params.requires_confirmation,
             repeats_yearly=repeats,
             occurrences=list(params.occurrences or []),
+            resolved_days_off=params.resolved_days_off,
+            resolved_weekend_working_days=params.resolved_weekend_working_days,
         )
 
     def _set_definition(self, definition: TaskDefinition) -> None:
         self._definition = definition
         self._policy = Policy.from_dict(definition.policy) if definition.policy else DEFAULT_POLICY
         self._tz = self._policy.zone()
+        # Working days resolved by the activity (recorded in history) rather than read
+        # from the holidays package here: a newer package must not move the dates of a
+        # history. Definitions recorded before they existed keep the package's calendar.
+        if definition.resolved_days_off is not None and workflow.patched("resolved-calendar"):
+            self._calendar = WorkCalendar.resolved(
+                days_off=[date.fromisoformat(d) for d in definition.resolved_days_off],
+                weekend_working_days=[date.fromisoformat(d) for d in definition.resolved_weekend_working_days or []],
+            )
+            return
         self._calendar = WorkCalendar(
             extra_days_off=[date.fromisoformat(d) for d in definition.extra_days_off],
             makeup_working_days=[date.fromisoformat(d) for d in definition.makeup_working_days],
@@ -328,6 +339,14 @@ class TaskWorkflow:
         self._definition.extra_days_off = list(result.extra_days_off)
         self._definition.makeup_working_days = list(result.makeup_working_days)
         self._definition.occurrences = list(result.occurrences)
+        if result.resolved_days_off is not None and result.resolved_from is not None:
+            # Keep the days already resolved before the new window (older open periods).
+            d = self._definition
+            self._definition.resolved_days_off = sorted(
+                [x for x in d.resolved_days_off or [] if x < result.resolved_from] + list(result.resolved_days_off))
+            self._definition.resolved_weekend_working_days = sorted(
+                [x for x in d.resolved_weekend_working_days or [] if x < result.resolved_from]
+                + list(result.resolved_weekend_working_days or []))
         self._set_definition(self._definition)
         self._merge_occurrences(self._definition)
         self._expanded_through = year
@@ -362,6 +381,7 @@ class TaskWorkflow:
             policy=d.policy, contacts=d.contacts, extra_days_off=d.extra_days_off,
             makeup_working_days=d.makeup_working_days, requires_confirmation=d.requires_confirmation,
             repeats_yearly=d.repeats_yearly, occurrences=[],
+            resolved_days_off=d.resolved_days_off, resolved_weekend_working_days=d.resolved_weekend_working_days,
             carried=CarriedState(occurrences=keep, expanded_through=self._expanded_through,
                                  run=self._run_no + 1, lead_override=self._lead_override),
             history_limit=p.history_limit, roll_over=p.roll_over,

@@ -81,6 +81,11 @@ class TaskDefinition:
     requires_confirmation: bool = True
     repeats_yearly: bool = False
     occurrences: list[OccurrenceSpec] = field(default_factory=list)
+    # The working days the workflow may count on, resolved by the activity (ISO dates):
+    # weekdays off and working weekend days of the planning window. None in histories
+    # recorded before they existed (the workflow then reads the holidays package).
+    resolved_days_off: list[str] | None = None
+    resolved_weekend_working_days: list[str] | None = None
 
 
 @dataclass
@@ -140,6 +145,8 @@ class TaskWorkflowInput:
     repeats_yearly: bool | None = None
     occurrences: list[OccurrenceSpec] | None = None
     carried: CarriedState | None = None
+    resolved_days_off: list[str] | None = None  # as in TaskDefinition
+    resolved_weekend_working_days: list[str] | None = None
     # History events after which the run continues as new at the next period boundary.
     history_limit: int = 2000
     # Repeating schedules: load the next year's occurrences on 1 November. False for

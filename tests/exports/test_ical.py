@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from exports.ical import calendar_text, escape, fold
+import icalendar
+
+from exports.ical import calendar_text
 
 
-def test_escape_and_fold() -> None:
-    assert escape("a;b,c\\d\ne") == "a\\;b\\,c\\\\d\\ne"
-    line = "SUMMARY:" + "Rà soát thủ tục hành chính " * 10
-    folded = fold(line)
-    parts = folded.split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in parts)
-    assert "".join([parts[0]] + [p[1:] for p in parts[1:]]) == line  # unfolding restores the line
-    for part in parts:
-        part.encode("utf-8").decode("utf-8")  # never splits a character
+def test_long_vietnamese_lines_are_folded_without_splitting_a_character() -> None:
+    summary = "Hạn: " + "Rà soát thủ tục hành chính " * 10
+    text = calendar_text("Hạn", [{"uid": "u@x", "day": date(2026, 3, 20), "summary": summary,
+                                   "description": "d", "url": None}], now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    lines = text.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    parsed = icalendar.Calendar.from_ical(text)
+    assert [str(e["summary"]) for e in parsed.walk("VEVENT")] == [summary]  # unfolding restores the text
 
 
 def test_calendar_text_structure() -> None:

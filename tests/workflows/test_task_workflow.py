@@ -234,3 +234,12 @@ async def test_cancellation_through_the_client_completes_the_workflow(env, tmp_p
         await task_client.cancel(handle, Cancel(actor="vanphong", reason="Nhiệm vụ không còn phù hợp"))
         assert "cancelled 4" in await handle.result()
         assert [e.kind for e in run.events("task_cancelled")] == ["task_cancelled"]
+
+
+async def test_half_a_year_recorded_with_resolved_working_days(env, tmp_path, record_histories) -> None:
+    """Records ``histories/holiday_table.json`` (see test_replay: a changed holidays table)."""
+    async with scenario(env, tmp_path, "holiday_table", record=record_histories) as run:
+        await run.until(D(2026, 6, 23), 12)
+        assert [(c.day, c.kind) for c in run.chases()][:3] == [
+            (D(2026, 3, 13), "reminder"), (D(2026, 3, 18), "reminder"), (D(2026, 3, 20), "due"),
+        ]
