@@ -36,6 +36,7 @@ def task_activities(engine: Engine) -> list[Callable[..., Any]]:
         impl.record_event,
         impl.set_occurrence_status,
         impl.sync_occurrences,
+        impl.record_progress,
     ]
 
 

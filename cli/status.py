@@ -72,6 +72,8 @@ def _parse_date(text: str) -> date:
 def status(
     unit: str = typer.Option(None, "--unit", "-u", help="Chỉ cơ quan chủ trì này (mã hoặc một phần tên)."),
     overdue: bool = typer.Option(False, "--overdue", help="Chỉ các kỳ quá hạn chưa hoàn thành, lâu nhất trước."),
+    period: str = typer.Option(None, "--period", help="Kỳ báo cáo tiến độ: 2026-Q1, 2026-H1, 2026-Q3, 2026-Y."),
+    year: int = typer.Option(None, "--year", help="Năm kế hoạch (mặc định: năm của kỳ hiện tại)."),
     org: str = ORG_OPTION,
 ) -> None:
     """Tình hình thực hiện: bốn nhóm tình trạng theo cơ quan chủ trì, hoặc danh sách kỳ."""
@@ -80,6 +82,9 @@ def status(
 
     settings = Settings()
     engine = _engine(settings)
+    if period or year:
+        _progress_status(settings, engine, org, year, period, unit)
+        return
     with Session(engine) as session:
         organisation = pick_organisation(session, org)
         snap = build_snapshot(session, organisation.id, today_in(settings.timezone), settings.timezone)
@@ -123,6 +128,71 @@ def status(
     for code, c in sorted(snap.by_unit.groups.items(), key=lambda kv: (-kv[1].overdue, snap.unit_name(kv[0]))):
         table.add_row(snap.unit_name(code), *(str(c.get(b)) for b in BUCKETS), str(c.total))
     console.print(table)
+
+
+def _progress_status(settings: Settings, engine, org: str | None, year: int | None, period: str | None,
+                     unit: str | None) -> None:
+    """Every task of the plan year with its progress update of the period (web.progress)."""
+    from domain.models import Unit
+    from web.progress import STATE_LABELS, STATES, progress_report
+    from web.queries import today_in
+
+    with Session(engine) as session:
+        organisation = pick_organisation(session, org)
+        try:
+            report = progress_report(session, organisation, today_in(settings.timezone), year, period)
+        except ValueError as error:
+            _fail(str(error))
+        units = {u.code: u.name for u in session.exec(select(Unit).where(Unit.organisation_id == organisation.id))}
+    rows = [r for r in report.rows if not unit or unit in r.lead_units]
+    p = report.period
+    console.print(f"{organisation.name} — báo cáo tiến độ {p.label} (hạn công chức {p.cutoff:%d/%m/%Y}, "
+                  f"hạn báo cáo {p.report_due:%d/%m/%Y}): "
+                  + " · ".join(f"{STATE_LABELS[s]} {sum(1 for r in rows if r.state == s)}" for s in STATES)
+                  + f" (tổng {len(rows)})", highlight=False)
+    table = Table(title=f"Nhiệm vụ — {p.title}")
+    for col in ("Mã", "Nhiệm vụ", "Chủ trì", "Thời hạn", "Báo cáo kỳ", "Tình trạng", "Ghi chú"):
+        table.add_column(col, overflow="fold", no_wrap=col == "Mã")
+    from domain.vocabulary import ProgressStatus
+
+    for r in rows:
+        table.add_row(r.task_code, r.title[:60], "; ".join(units.get(c, c) for c in r.lead_units),
+                      r.deadline_text or "", STATE_LABELS[r.state],
+                      ProgressStatus.label_of(r.progress_status) if r.progress_status else "",
+                      r.review_reason or "")
+    console.print(table)
+
+
+@task_app.command("report")
+def task_report(
+    code: str,
+    period: str = typer.Option(..., "--period", help="Kỳ báo cáo: 2026-Q1, 2026-H1, 2026-Q3, 2026-Y."),
+    status_: str = typer.Option(..., "--status", help="not_started | in_progress | done | blocked."),
+    result: str = typer.Option(..., "--result", help="Kết quả thực hiện trong kỳ."),
+    document: str = typer.Option(None, "--document", help="Số văn bản minh chứng."),
+    document_date: str = typer.Option(None, "--date", help="Ngày văn bản DD/MM/YYYY."),
+    link: str = typer.Option(None, "--link", help="Đường dẫn minh chứng."),
+    by: str = typer.Option("admin", "--by", help="Người báo cáo (tên đăng nhập)."),
+    plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."),
+    org: str = ORG_OPTION,
+) -> None:
+    """Báo cáo tiến độ một kỳ của nhiệm vụ (tình trạng, kết quả, minh chứng)."""
+    from domain.vocabulary import ProgressStatus
+    from web.actions import ActionRequest
+
+    statuses = {s.value for s in ProgressStatus}
+    if status_ not in statuses:
+        _fail(f"Tình trạng «{status_}» không hợp lệ; chọn: {', '.join(sorted(statuses))}.")
+    settings = Settings()
+    engine = _engine(settings)
+    with Session(engine) as session:
+        organisation = pick_organisation(session, org)
+        task = _find_task(session, organisation.id, code, plan)
+    evidence = {k: v for k, v in {"document_number": document, "link": link,
+                                  "document_date": _parse_date(document_date).isoformat() if document_date else None}.items() if v}
+    after = _run_action(settings, engine, task.id, ActionRequest("progress", f"{period}.progress", evidence=evidence,
+                                                                 progress_status=status_, result=result), by)
+    console.print(f"Đã báo cáo tiến độ {task.code} — {after.period}: {STATUS_LABELS[after.status]}.")
 
 
 def _find_task(session: Session, org_id: int, code: str, plan: str | None):

@@ -26,6 +26,7 @@ from domain.db import create_schema, make_engine, session_scope
 from domain.models import OccurrenceStatus, Task, TaskStatus, utcnow
 from runtime import workflow_bridge as bridge
 from runtime.plan_store import StoredTask, plan_code, store_tasks, upsert_plan
+from runtime.progress import sync_plan_progress
 from settings import Settings
 
 # Starts in flight at once: enough to keep the server busy, few enough not to hit the
@@ -103,6 +104,7 @@ def store(engine: Engine, review: Any, org_config: Any, review_path: Path) -> tu
             bridge.workflow_id_for, org.code,
         )
         _reopen_restored(session, [s for s in stored if s.task_id in removed_before and s.change == "changed"])
+        sync_plan_progress(session, org, plan, stored)  # the reporting cycle (runtime.progress)
         return org, plan, stored
 
 

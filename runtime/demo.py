@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio.client import Client
 
-from domain.models import Event, Occurrence, OccurrenceStatus, Plan, Task
+from domain.models import Event, Occurrence, OccurrenceStatus, Plan, ProgressUpdate, Task
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,6 +141,13 @@ def record_history(engine: Engine, plan_id: int, today: date, timezone: str, see
                               kind="completion_confirmed", actor="demo",
                               data={"late": late, "evidence": evidence, "demo": True},
                               idempotency_key=f"demo-history/{occ.id}"))
+            if occ.kind == "progress":  # the period's progress update, accepted (the reporting cycle)
+                session.add(ProgressUpdate(
+                    organisation_id=occ.organisation_id, task_id=task.id, occurrence_id=occ.id,
+                    period_key=occ.key.removesuffix(".progress"), status="in_progress",
+                    result="Đã triển khai theo kế hoạch (dữ liệu minh hoạ).", evidence=evidence,
+                    submitted_by="demo", submitted_at=at, review_status="accepted", reviewed_by="demo",
+                    reviewed_at=at, idempotency_key=f"demo-progress/{occ.id}"))
             counts["late" if late else "on_time"] += 1
     return counts
 

@@ -128,7 +128,8 @@ def sync_occurrences(session: Session, task: Task, dues: list[DueDate]) -> list[
     Existing rows keep their status and evidence; an open one whose date moved gets the
     new date; one that is no longer in the schedule is cancelled if still open.
     """
-    existing = {o.key: o for o in session.exec(select(Occurrence).where(Occurrence.task_id == task.id))}
+    existing = {o.key: o for o in session.exec(select(Occurrence).where(Occurrence.task_id == task.id))
+                if o.kind != "progress"}  # progress updates: runtime.progress
     live: list[Occurrence] = []
     for due in dues:
         occ = existing.pop(due.key, None)

@@ -29,6 +29,7 @@ from runtime.devserver import find_binary
 from runtime.owners import OwnerAction, plan_owner_action
 from runtime.timeline import KINDS, TimelineEntry, summarise
 from settings import Settings
+from workflows.task_types import is_progress_key
 
 
 @dataclass
@@ -96,6 +97,28 @@ async def _skip_to(env: WorkflowEnvironment, moment: datetime) -> None:
         if wait <= timedelta(0):
             return
         await env.sleep(min(wait, SKIP_STEP))
+
+
+async def _progress_action(handle, what: str, occurrence_key: str) -> None:
+    """A simulated officer's progress update of a period, or the office accepting it.
+
+    Refused when no longer due (a one-off task done earlier cancels its later periods).
+    """
+    from temporalio.client import WorkflowUpdateFailedError
+
+    from workflows import client as task_client
+    from workflows.task_types import ReviewProgress, SubmitProgress
+
+    period_key = occurrence_key.removesuffix(".progress")
+    try:
+        if what == "submit":
+            await task_client.submit_progress(handle, SubmitProgress(
+                period_key=period_key, actor="simulated-owner", status="in_progress",
+                result="Đã triển khai theo kế hoạch (mô phỏng)."))
+        else:
+            await task_client.review_progress(handle, ReviewProgress(period_key, "simulated-coordinator", True))
+    except WorkflowUpdateFailedError:
+        pass
 
 
 def _quiet_runtime() -> Runtime:
@@ -166,7 +189,9 @@ async def simulate(
                         continue
                     await _skip_to(env, at)
                     handle = env.client.get_workflow_handle(workflow_id)
-                    if what == "submit":
+                    if is_progress_key(act.occurrence_key):
+                        await _progress_action(handle, what, act.occurrence_key)
+                    elif what == "submit":
                         await bridge.submit_completion(handle, act.occurrence_key)
                     else:
                         await bridge.confirm_completion(handle, act.occurrence_key)

@@ -24,6 +24,7 @@ from temporalio.service import RPCError
 from workflows import client as task_client
 from workflows import task_types
 from domain.models import Occurrence, OccurrenceStatus, Officer, Task, TaskStatus
+from domain.vocabulary import ProgressStatus
 from web.auth import CurrentUser, can_act_as_owner, can_decide_extension, can_review
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -34,6 +35,8 @@ ACTION_LABELS = {
     "request_extension": "Đề nghị gia hạn",
     "decide_extension": "Quyết định gia hạn",
     "reassign": "Giao lại",
+    "progress": "Báo cáo tiến độ",
+    "review_progress": "Xem xét báo cáo tiến độ",
 }
 
 
@@ -61,14 +64,17 @@ class ActionRequest:
     new_due: date | None = None  # request_extension / decide_extension
     reason: str = ""
     to_username: str | None = None  # reassign
+    progress_status: str | None = None  # progress: not_started / in_progress / done / blocked
+    result: str = ""  # progress: what was done in the period
+    figures: dict[str, Any] = field(default_factory=dict)  # progress: optional numbers
 
 
 def check_permission(user: CurrentUser, task: Task, occurrence: Occurrence, kind: str) -> None:
     """Raise :class:`ActionError` (403) unless ``user`` may do ``kind`` on the occurrence."""
-    if kind in ("submit", "request_extension"):
+    if kind in ("submit", "request_extension", "progress"):
         allowed = can_act_as_owner(user, task.lead_units, occurrence.lead_username)
         who = "công chức chủ trì nhiệm vụ này hoặc cơ quan thường trực"
-    elif kind in ("review", "reassign"):
+    elif kind in ("review", "reassign", "review_progress"):
         allowed = can_review(user)
         who = "cơ quan thường trực"
     elif kind == "decide_extension":
@@ -89,6 +95,14 @@ def check_state(task: Task, occurrence: Occurrence, kind: str) -> None:
         raise ActionError(409, "Kỳ này đã được báo cáo hoàn thành.")
     if kind == "review" and status != OccurrenceStatus.SUBMITTED:
         raise ActionError(409, "Kỳ này không có báo cáo nào đang chờ xác nhận.")
+    if kind in ("progress", "review_progress") and occurrence.kind != "progress":
+        raise ActionError(409, "Kỳ này không phải kỳ báo cáo tiến độ.")
+    if kind == "submit" and occurrence.kind == "progress":
+        raise ActionError(409, "Kỳ báo cáo tiến độ: hãy gửi báo cáo tiến độ (tình trạng, kết quả thực hiện).")
+    if kind == "progress" and status != OccurrenceStatus.OPEN:
+        raise ActionError(409, "Báo cáo tiến độ kỳ này đã nộp.")
+    if kind == "review_progress" and status != OccurrenceStatus.SUBMITTED:
+        raise ActionError(409, "Kỳ này không có báo cáo tiến độ nào đang chờ xem xét.")
     if kind in ("request_extension", "decide_extension", "reassign") and status == OccurrenceStatus.DONE:
         raise ActionError(409, "Kỳ này đã hoàn thành.")
 
@@ -99,6 +113,16 @@ def validate(session: Session, user: CurrentUser, request: ActionRequest, occurr
         ev = request.evidence
         if not any(ev.get(k) for k in ("document_number", "link", "file", "note")) and not request.note.strip():
             raise ActionError(400, "Cần có minh chứng: số văn bản, đường dẫn, tệp đính kèm hoặc ghi chú.")
+    if request.kind == "progress":
+        if request.progress_status not in {s.value for s in ProgressStatus}:
+            raise ActionError(400, "Cần chọn tình trạng: " + ", ".join(s.label for s in ProgressStatus) + ".")
+        if not request.result.strip():
+            raise ActionError(400, "Cần ghi kết quả thực hiện trong kỳ.")
+    if request.kind == "review_progress":
+        if request.accepted is None:
+            raise ActionError(400, "Cần chọn chấp nhận hoặc trả lại.")
+        if not request.accepted and not (request.reason or request.note).strip():
+            raise ActionError(400, "Cần ghi lý do trả lại báo cáo tiến độ.")
     if request.kind == "review" and request.accepted is None:
         raise ActionError(400, "Cần chọn xác nhận hoặc trả lại.")
     if request.kind == "request_extension":
@@ -144,6 +168,17 @@ def build_message(request: ActionRequest, actor: str) -> Any:
     if kind == "reassign":
         return task_types.Reassign(actor=actor, to_username=request.to_username,
                                    occurrence_key=request.occurrence_key, reason=request.reason or request.note)
+    if kind == "progress":
+        return task_types.SubmitProgress(
+            period_key=request.occurrence_key.removesuffix(task_types.PROGRESS_SUFFIX), actor=actor,
+            status=request.progress_status or "", result=request.result, figures=dict(request.figures),
+            document_number=ev.get("document_number"), document_date=ev.get("document_date"),
+            link=ev.get("link"), file=ev.get("file"), file_name=ev.get("file_name"),
+        )
+    if kind == "review_progress":
+        return task_types.ReviewProgress(period_key=request.occurrence_key.removesuffix(task_types.PROGRESS_SUFFIX),
+                                         actor=actor, accepted=bool(request.accepted),
+                                         reason=request.reason or request.note)
     raise ActionError(400, f"Thao tác không hợp lệ: {kind}")
 
 
@@ -154,6 +189,8 @@ SENDERS: dict[str, Callable[[Any, Any], Awaitable[Any]]] = {
     "request_extension": task_client.request_extension,
     "decide_extension": task_client.decide_extension,
     "reassign": task_client.reassign,
+    "progress": task_client.submit_progress,
+    "review_progress": task_client.review_progress,
 }
 
 

@@ -129,11 +129,53 @@ async def overview(request: Request, days: int = 14, user: CurrentUser = Depends
     }
 
 
-@router.get("/tasks", summary="Danh sách kỳ thực hiện (lọc theo cơ quan, lĩnh vực, tình trạng, kế hoạch, từ khoá)")
+def _progress(request: Request, user: CurrentUser, year: int | None, period: str | None):
+    from web.progress import progress_report
+
+    with Session(request.app.state.engine) as session:
+        org = session.get(Organisation, user.organisation_id)
+        try:
+            return progress_report(session, org, queries.today_in(request.app.state.settings.timezone), year, period)
+        except ValueError as error:
+            raise HTTPException(status_code=400, detail=str(error)) from error
+
+
+@router.get("/progress", summary="Báo cáo tiến độ một kỳ: đã nộp / chưa nộp / quá hạn theo cơ quan và lĩnh vực, mọi nhiệm vụ")
+def progress(request: Request, year: int | None = None, period: str | None = None,
+             user: CurrentUser = Depends(current_user)) -> dict:
+    snap_units = {}
+    report = _progress(request, user, year, period)
+    with Session(request.app.state.engine) as session:
+        from domain.models import Unit
+
+        snap_units = {u.code: u.name for u in session.exec(select(Unit).where(Unit.organisation_id == user.organisation_id))}
+    return report.json(snap_units)
+
+
+@router.get("/tasks", summary="Danh sách kỳ thực hiện; với year/period: mọi nhiệm vụ và báo cáo tiến độ của kỳ")
 async def tasks(request: Request, unit: str | None = None, area: str | None = None, bucket: str | None = None,
                 plan: str | None = None, q: str | None = None, limit: int = 100, offset: int = 0,
+                year: int | None = None, period: str | None = None, progress: str | None = None,
                 user: CurrentUser = Depends(current_user)) -> dict:
     from web.pages import filter_rows
+
+    if year is not None or period is not None or progress is not None:
+        # The reporting cycle: every task of the plan year with its progress update of the period.
+        report = _progress(request, user, year, period)
+        items = report.rows
+        if unit:
+            items = [r for r in items if unit in r.lead_units]
+        if area:
+            items = [r for r in items if r.area == area]
+        if plan:
+            items = [r for r in items if r.plan_code == plan]
+        if progress == "unreported":  # "chưa báo cáo kỳ này"
+            items = [r for r in items if r.state in ("missing", "overdue", "returned")]
+        elif progress:
+            items = [r for r in items if r.state == progress]
+        limit = max(1, min(limit, 1000))
+        return {"year": report.year, "period": report.period.key, "period_label": report.period.label,
+                "total": len(items), "items": [r.json() for r in items[offset: offset + limit]]}
 
     snap = await snapshot_for(request, user)
     filters = {k: v for k, v in {"unit": unit, "area": area, "bucket": bucket, "plan": plan, "q": q}.items() if v}
@@ -240,6 +282,39 @@ async def request_extension(request: Request, task_id: int, key: str, body: Exte
              dependencies=[Depends(check_csrf)])
 async def decide_extension(request: Request, task_id: int, key: str, body: DecisionBody, user: CurrentUser = Depends(current_user)) -> dict:
     return await _act(request, user, task_id, ActionRequest("decide_extension", key, accepted=body.granted, new_due=body.new_due, note=body.note, reason=body.note))
+
+
+class ProgressBody(BaseModel):
+    status: str = Field(description="not_started | in_progress | done | blocked")
+    result: str = Field(description="Kết quả thực hiện trong kỳ")
+    figures: dict[str, Any] = Field(default_factory=dict)
+    document_number: str | None = None
+    document_date: date | None = None
+    link: str | None = None
+
+
+class ProgressReviewBody(BaseModel):
+    accepted: bool
+    reason: str = ""
+
+
+@router.post("/tasks/{task_id}/progress/{period}", summary="Báo cáo tiến độ một kỳ (tình trạng, kết quả, minh chứng)",
+             dependencies=[Depends(check_csrf)])
+async def report_progress(request: Request, task_id: int, period: str, body: ProgressBody,
+                          user: CurrentUser = Depends(current_user)) -> dict:
+    evidence = {k: v for k, v in {"document_number": body.document_number, "link": body.link,
+                                  "document_date": body.document_date.isoformat() if body.document_date else None}.items() if v}
+    return await _act(request, user, task_id, ActionRequest("progress", f"{period}.progress", evidence=evidence,
+                                                            progress_status=body.status, result=body.result,
+                                                            figures=body.figures))
+
+
+@router.post("/tasks/{task_id}/progress/{period}/review", summary="Chấp nhận hoặc trả lại báo cáo tiến độ (kèm lý do)",
+             dependencies=[Depends(check_csrf)])
+async def review_progress(request: Request, task_id: int, period: str, body: ProgressReviewBody,
+                          user: CurrentUser = Depends(current_user)) -> dict:
+    return await _act(request, user, task_id, ActionRequest("review_progress", f"{period}.progress",
+                                                            accepted=body.accepted, reason=body.reason))
 
 
 @router.post("/tasks/{task_id}/occurrences/{key}/reassign", summary="Giao lại cho công chức khác (cơ quan thường trực)",

@@ -25,7 +25,9 @@ from workflows.task_types import (
     Reassign,
     RequestExtension,
     ReviewCompletion,
+    ReviewProgress,
     SubmitCompletion,
+    SubmitProgress,
     TaskStateView,
     TaskWorkflowInput,
 )
@@ -91,3 +93,13 @@ def refusal_message(error: BaseException) -> str:
     while getattr(cause, "cause", None) is not None:
         cause = cause.cause
     return getattr(cause, "message", None) or str(cause)
+
+
+async def submit_progress(handle: TaskHandle, message: SubmitProgress) -> OccurrenceView:
+    """The lead's progress update of one reporting period (status, result, evidence)."""
+    return await handle.execute_update(TaskWorkflow.submit_progress, message)
+
+
+async def review_progress(handle: TaskHandle, message: ReviewProgress) -> OccurrenceView:
+    """The coordinator accepts a progress update or returns it with a reason."""
+    return await handle.execute_update(TaskWorkflow.review_progress, message)

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         OccurrenceChange,
         RecordActionsInput,
         RecordEventInput,
+        RecordProgressInput,
         SetOccurrenceStatusInput,
         SyncOccurrencesInput,
     )
@@ -62,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
         TaskStateView,
         TaskWorkflowInput,
     )
+    from workflows.task_types import PROGRESS_STATUSES, ReviewProgress, SubmitProgress, is_progress_key
 
 # Small DB transactions; a call that takes longer is stuck, not busy.
 DB_TIMEOUT = timedelta(seconds=30)
@@ -120,6 +122,7 @@ class TaskWorkflow:
         self._rolled_this_run = False
         # Serialises message handlers: each checks, writes the DB, then changes state.
         self._lock = asyncio.Lock()
+        self._progress_on = False
 
     # -- main loop ---------------------------------------------------------------------
 
@@ -131,6 +134,8 @@ class TaskWorkflow:
             A one-line summary ("done 3, cancelled 1, ...").
         """
         await self._initialise(params)
+        # Since this patch a completed one-off task stops reporting progress on later periods.
+        self._progress_on = workflow.patched("progress-occurrences")
         self._ready = True
         while True:
             self._wake = False
@@ -143,6 +148,8 @@ class TaskWorkflow:
                 continue
             if self._roll_over_due():
                 await self._roll_over()
+            if self._progress_on:
+                await self._close_later_progress()
             await self._chase()
             if self._cancel is not None:
                 continue
@@ -784,6 +791,169 @@ class TaskWorkflow:
         if self._cancel is None:
             self._cancel = message or Cancel()
         self._wake = True
+
+    # -- the reporting cycle: progress updates ------------------------------------------
+
+    async def _close_later_progress(self) -> None:
+        """A one-off task completed: cancel its progress updates of the periods after it.
+
+        The period whose data window holds the completion day still reports (its result
+        is the task's result); every later one is cancelled. Repeating and continuous
+        tasks report all year.
+        """
+        if self._definition.repeats_yearly or self._cancel is not None or self._cancelled:
+            return
+        deadlines = [s for s in self._occ.values() if not is_progress_key(s.key)]
+        if not deadlines or any(s.status not in CLOSED for s in deadlines):
+            return
+        finished = [s.completed_at or s.submitted_at for s in deadlines if s.status == DONE]
+        finished = [f for f in finished if f]
+        if not finished:
+            return
+        day = max(datetime.fromisoformat(f).astimezone(self._tz).date() for f in finished)
+        progress = [s for s in self._occ.values() if is_progress_key(s.key)]
+        reporting = [date.fromisoformat(s.nominal) for s in progress if date.fromisoformat(s.nominal) >= day]
+        if not reporting:
+            return
+        last = min(reporting)
+        later = [s for s in progress if s.status == OPEN and date.fromisoformat(s.nominal) > last]
+        if not later:
+            return
+        async with self._lock:
+            keys = [s.key for s in later if s.status == OPEN]
+            if not keys:
+                return
+            await workflow.execute_activity_method(
+                TaskActivities.set_occurrence_status,
+                SetOccurrenceStatusInput(
+                    organisation_id=self._params.organisation_id, task_id=self._params.task_id,
+                    changes=[OccurrenceChange(occurrence_key=k, status=CANCELLED) for k in keys],
+                ),
+                start_to_close_timeout=DB_TIMEOUT,
+            )
+            await self._record("cancelled", "system", None,
+                               {"reason": "Nhiệm vụ đã hoàn thành: không phải báo cáo tiến độ các kỳ sau.",
+                                "occurrences": keys, "completed_on": day.isoformat()})
+            for key in keys:
+                self._occ[key].status = CANCELLED
+            self._closed_this_run = True
+
+    async def _record_progress(self, kind: str, actor: str, snap: OccurrenceSnapshot, period_key: str,
+                               data: dict, change: OccurrenceChange, notify: list[str], *,
+                               progress: dict | None = None, review: dict | None = None) -> None:
+        recipients = list(dict.fromkeys(notify))
+        event = RecordEventInput(
+            organisation_id=self._params.organisation_id, task_id=self._params.task_id,
+            idempotency_key=f"task-{self._params.task_id}/{kind}/{snap.key}/{workflow.uuid4()}",
+            kind=kind, actor=actor, at=workflow.now().isoformat(), occurrence_key=snap.key,
+            data={"period": snap.period, "due": self._effective_due(snap), "period_key": period_key, **data},
+            change=change, notify=recipients, notify_roles=self._roles(recipients, snap),
+        )
+        try:
+            await workflow.execute_activity_method(
+                TaskActivities.record_progress,
+                RecordProgressInput(event=event, period_key=period_key, progress=progress, review=review),
+                start_to_close_timeout=DB_TIMEOUT, retry_policy=ANSWER_RETRY,
+            )
+        except ActivityError as error:
+            raise _reject("Không ghi được vào cơ sở dữ liệu, vui lòng thử lại sau.") from error
+
+    def _check_progress(self, message: SubmitProgress) -> OccurrenceSnapshot:
+        snap = self._progress_occurrence(message.period_key)
+        if snap.status == SUBMITTED:
+            raise _reject(f"Báo cáo tiến độ {snap.period} đã nộp, đang chờ xem xét.")
+        if snap.status == DONE:
+            raise _reject(f"Báo cáo tiến độ {snap.period} đã được chấp nhận.")
+        if snap.status == CANCELLED:
+            raise _reject(f"Kỳ {snap.period} không còn phải báo cáo tiến độ.")
+        if message.status not in PROGRESS_STATUSES:
+            raise _reject(f"Tình trạng '{message.status}' không hợp lệ; chọn: {', '.join(PROGRESS_STATUSES)}.")
+        if not (message.result or "").strip():
+            raise _reject("Cần ghi kết quả thực hiện trong kỳ.")
+        return snap
+
+    def _progress_occurrence(self, period_key: str) -> OccurrenceSnapshot:
+        if self._cancel is not None or self._cancelled:
+            raise _reject("Nhiệm vụ đã bị huỷ, không nhận thêm thao tác.")
+        snap = self._occ.get(period_key + ".progress")
+        if snap is None:
+            raise _reject(f"Nhiệm vụ này không có kỳ báo cáo tiến độ '{period_key}'.")
+        return snap
+
+    @workflow.update
+    async def submit_progress(self, message: SubmitProgress) -> OccurrenceView:
+        """The lead's progress update of a period; it waits for the coordinator unless the plan needs no review."""
+        async with self._lock:
+            await self._until_ready()
+            snap = self._check_progress(message)
+            now = workflow.now().isoformat()
+            late = self._today() > date.fromisoformat(self._effective_due(snap))
+            confirm = self._definition.requires_confirmation
+            status = SUBMITTED if confirm else DONE
+            evidence = message.evidence()
+            await self._record_progress(
+                "progress_submitted", message.actor, snap, message.period_key,
+                {"late": late, "status": message.status, "result": message.result, "evidence": evidence,
+                 "requires_confirmation": confirm},
+                OccurrenceChange(occurrence_key=snap.key, status=status, completed_at=now,
+                                 evidence={**evidence, "progress_status": message.status}),
+                self._contacts().coordinator,
+                progress={"status": message.status, "result": message.result, "figures": dict(message.figures),
+                          "evidence": evidence, "late": late, "review_status": "pending" if confirm else "accepted"},
+            )
+            snap.status, snap.late, snap.evidence = status, late, {**evidence, "progress_status": message.status}
+            snap.submitted_at, snap.submitted_by = now, message.actor
+            snap.completed_at = now if not confirm else None
+            if status == DONE:
+                self._closed_this_run = True
+            self._wake = True
+            return self._view(snap)
+
+    @submit_progress.validator
+    def _validate_progress(self, message: SubmitProgress) -> None:
+        if self._ready:
+            self._check_progress(message)
+
+    def _check_progress_review(self, message: ReviewProgress) -> OccurrenceSnapshot:
+        snap = self._progress_occurrence(message.period_key)
+        if snap.status != SUBMITTED:
+            raise _reject(f"Kỳ {snap.period} không có báo cáo tiến độ nào đang chờ xem xét.")
+        if not message.accepted and not message.reason.strip():
+            raise _reject("Cần ghi lý do trả lại báo cáo tiến độ.")
+        return snap
+
+    @workflow.update
+    async def review_progress(self, message: ReviewProgress) -> OccurrenceView:
+        """The coordinator accepts (DONE) or returns (OPEN again, chasing resumes) a progress update."""
+        async with self._lock:
+            await self._until_ready()
+            snap = self._check_progress_review(message)
+            recipients = self._lead_of(snap) + ([snap.submitted_by] if snap.submitted_by else [])
+            if message.accepted:
+                await self._record_progress(
+                    "progress_accepted", message.actor, snap, message.period_key,
+                    {"late": snap.late, "submitted_at": snap.submitted_at, "reason": message.reason},
+                    OccurrenceChange(occurrence_key=snap.key, status=DONE, completed_at=snap.submitted_at),
+                    recipients, review={"review_status": "accepted", "reason": message.reason},
+                )
+                snap.status, snap.completed_at = DONE, snap.submitted_at
+                self._closed_this_run = True
+            else:
+                await self._record_progress(
+                    "progress_returned", message.actor, snap, message.period_key,
+                    {"reason": message.reason, "submitted_at": snap.submitted_at},
+                    OccurrenceChange(occurrence_key=snap.key, status=OPEN, clear_completion=True),
+                    recipients, review={"review_status": "returned", "reason": message.reason},
+                )
+                snap.status, snap.late, snap.completed_at, snap.evidence = OPEN, None, None, None
+                snap.submitted_at = snap.submitted_by = None
+            self._wake = True
+            return self._view(snap)
+
+    @review_progress.validator
+    def _validate_progress_review(self, message: ReviewProgress) -> None:
+        if self._ready:
+            self._check_progress_review(message)
 
     # -- query ----------------------------------------------------------------------------
 

@@ -1,0 +1,70 @@
+"""Progress-update occurrences in the database: one per task and reporting period.
+
+Activation (runtime.activation.store) calls ``sync_plan_progress`` after storing the
+tasks: every active task of the plan gets the progress occurrences of the plan year's
+reporting periods (domain.reporting, key ``2026-Q1.progress``), due at the officers'
+cut-off of the organisation's calendar. Rows are inserted if absent; an open one follows
+a changed calendar; a reported, accepted or cancelled one is never touched. A task whose
+rows were created now is marked changed, so that its running workflow reloads them (or
+its completed workflow, e.g. a continuous task that had nothing to chase, starts again).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from domain.calendar import WorkCalendar
+from domain.models import Occurrence, OccurrenceStatus, Organisation, Plan, Task, TaskStatus, utcnow
+from domain.reporting import ReportingCalendar, ReportingRules, progress_due_dates
+from runtime.plan_store import StoredTask
+
+
+def reporting_calendar(org: Organisation) -> ReportingCalendar:
+    """The organisation's reporting calendar as stored (Organisation.reporting and its days off)."""
+    work = WorkCalendar(
+        extra_days_off=[date.fromisoformat(d) for d in org.extra_days_off or []],
+        makeup_working_days=[date.fromisoformat(d) for d in org.makeup_working_days or []],
+    )
+    return ReportingCalendar(ReportingRules.from_dict(org.reporting or {}), work)
+
+
+def sync_task_progress(session: Session, task: Task, calendar: ReportingCalendar, year: int) -> int:
+    """Make sure ``task`` has its progress occurrences of ``year``; returns how many were created."""
+    existing = {o.key: o for o in session.exec(
+        select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.kind == "progress")
+    )}
+    created = 0
+    for due in progress_due_dates(calendar, year):
+        row = existing.get(due.key)
+        if row is None:
+            session.add(Occurrence(organisation_id=task.organisation_id, task_id=task.id, key=due.key,
+                                   period=due.period, nominal=due.nominal, due=due.due, kind="progress"))
+            created += 1
+        elif row.status == OccurrenceStatus.OPEN and (row.nominal, row.due) != (due.nominal, due.due):
+            row.nominal, row.due, row.updated_at = due.nominal, due.due, utcnow()
+            session.add(row)
+    return created
+
+
+def sync_plan_progress(session: Session, org: Organisation, plan: Plan, stored: list[StoredTask]) -> int:
+    """Progress occurrences for every active task of ``plan`` (see the module doc); returns rows created."""
+    calendar = reporting_calendar(org)
+    by_id = {s.task_id: s for s in stored}
+    created = 0
+    for task in session.exec(select(Task).where(Task.plan_id == plan.id, Task.status == TaskStatus.ACTIVE)):
+        n = sync_task_progress(session, task, calendar, plan.year)
+        created += n
+        item = by_id.get(task.id)
+        if n and item is not None and item.change == "unchanged":
+            item.change = "changed"
+    # A task removed from the review reports nothing more.
+    for task in session.exec(select(Task).where(Task.plan_id == plan.id, Task.status == TaskStatus.CANCELLED)):
+        for row in session.exec(select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.kind == "progress",
+                                                         Occurrence.status.in_([OccurrenceStatus.OPEN,
+                                                                                OccurrenceStatus.SUBMITTED]))):
+            row.status, row.updated_at = OccurrenceStatus.CANCELLED, utcnow()
+            session.add(row)
+    session.flush()
+    return created
