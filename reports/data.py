@@ -282,6 +282,7 @@ def collect(session: Session, plan: Plan, period: ReportPeriod, tz: str = "Asia/
             if occ.effective_due < window.start:
                 completed_on = local_date(occ.completed_at, tz)
                 if classify_as_of(occ.status, occ.effective_due, completed_on, cutoff) is Bucket.OVERDUE:
+                    results.append(f"{occ.period}: quá hạn từ kỳ trước, chưa hoàn thành")
                     data.shortcomings.append(Shortcoming(
                         task.code, task.title, lead,
                         f"Chưa hoàn thành từ kỳ trước (hạn {occ.effective_due:%d/%m/%Y})",

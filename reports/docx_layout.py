@@ -91,8 +91,14 @@ def rule(cell_or_doc, width_cm: float, column_cm: float, after: float = 0):
     fmt = p.paragraph_format
     fmt.left_indent, fmt.right_indent = Cm(side), Cm(side)
     fmt.space_before, fmt.space_after = Pt(0), Pt(after)
-    fmt.line_spacing = Pt(2)
+    fmt.line_spacing = Pt(3)
     ppr = p._p.get_or_add_pPr()
+    # A tiny paragraph mark: otherwise its 14 pt height pushes the rule into the line above.
+    mark = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "4")
+    mark.append(size)
+    ppr.append(mark)
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
     for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):

@@ -9,6 +9,7 @@ Tồn tại, hạn chế và nguyên nhân; IV. Phương hướng, nhiệm vụ 
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -121,7 +122,9 @@ def write_header(doc, data: ReportData) -> None:
 
 def write_opening(doc, data: ReportData) -> None:
     plan_ref = f"Kế hoạch số {data.plan_number}" if data.plan_number else "Kế hoạch"
-    para(doc, f"Thực hiện {plan_ref} của {data.issuer} về {data.plan_title[0].lower() + data.plan_title[1:]}; "
+    about = re.sub(r"^kế hoạch\s+", "", data.plan_title.strip(), flags=re.IGNORECASE)
+    about = about[:1].lower() + about[1:]
+    para(doc, f"Thực hiện {plan_ref} của {data.issuer} về {about}; "
               f"{data.organisation} báo cáo kết quả thực hiện công tác cải cách hành chính {data.period.title_phrase} "
               f"như sau:")
     p = para(doc, "")

@@ -45,7 +45,9 @@ class ReportPeriod:
     @property
     def title_phrase(self) -> str:
         """"quý I năm 2026" / "năm 2026" as the report's title says it."""
-        return f"năm {self.year}" if self.kind == "Y" else f"{self.label} năm {self.year}"
+        if self.kind == "Y":
+            return f"năm {self.year}"
+        return f"{self.label} {self.year}" if self.kind == "H1" else f"{self.label} năm {self.year}"
 
 
 def parse_period(key: str) -> ReportPeriod:
