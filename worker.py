@@ -27,14 +27,17 @@ from workflows.task import TaskWorkflow
 ACTIVITY_THREADS = 8
 
 
-def activity_methods(instance: object) -> list[Callable[..., Any]]:
-    """The bound ``@activity.defn`` methods of ``instance``, in name order."""
-    found = []
-    for name in sorted(dir(type(instance))):
-        attr = getattr(type(instance), name, None)
-        if callable(attr) and hasattr(attr, "__temporal_activity_definition"):
-            found.append(getattr(instance, name))
-    return found
+def task_activities(engine: Engine) -> list[Callable[..., Any]]:
+    """The activities of TaskWorkflow, listed one by one (bound to their dependencies)."""
+    impl = TaskActivities(engine)
+    return [
+        impl.load_definition,
+        impl.record_actions,
+        impl.record_event,
+        impl.set_occurrence_status,
+        impl.sync_occurrences,
+        impl.record_progress,
+    ]
 
 
 def precompile_workflows() -> None:
@@ -74,7 +77,7 @@ def build_worker(
         **worker_options: passed to :class:`temporalio.worker.Worker`.
     """
     precompile_workflows()
-    activities = activity_methods(TaskActivities(engine)) + list(extra_activities)
+    activities = task_activities(engine) + list(extra_activities)
     if any(not inspect.iscoroutinefunction(a) for a in activities):
         worker_options.setdefault("activity_executor", ThreadPoolExecutor(ACTIVITY_THREADS))
         worker_options.setdefault("max_concurrent_activities", ACTIVITY_THREADS)

@@ -25,6 +25,7 @@ from activities.task_inputs import (
     OccurrenceChange,
     RecordActionsInput,
     RecordEventInput,
+    RecordProgressInput,
     SetOccurrenceStatusInput,
     SyncOccurrencesInput,
     YearOccurrences,
@@ -39,6 +40,7 @@ from domain.models import (
     OfficerUnit,
     Organisation,
     Plan,
+    ProgressUpdate,
     Role,
     Task,
     Unit,
@@ -333,39 +335,85 @@ class TaskActivities:
             True if written now, False if this key was already recorded (a retry).
         """
 
+        return self._write(lambda session: self._record_event_in(session, params) is not None)
+
+    def _record_event_in(self, session: Session, params: RecordEventInput) -> _Loaded | None:
+        """record_event's work inside ``session``; None if the key was already recorded."""
+        if _event_exists(session, params.idempotency_key):
+            return None
+        loaded = _Loaded(session, params.organisation_id, params.task_id)
+        occurrence = loaded.occurrence(params.occurrence_key)
+        if params.change is not None:
+            occurrence = self._apply(loaded, params.change) or occurrence
+        at = _aware(params.at)
+        session.add(Event(
+            organisation_id=loaded.org.id, task_id=loaded.task.id,
+            occurrence_id=occurrence.id if occurrence else None,
+            at=at, kind=params.kind, actor=params.actor, data=dict(params.data),
+            idempotency_key=params.idempotency_key,
+        ))
+        if params.notify:
+            context = {
+                **loaded.base_context(),
+                "kind": params.kind,
+                "level": 0,
+                "actor": params.actor,
+                "actor_name": (loaded.officer(params.actor).full_name
+                               if loaded.officer(params.actor) else params.actor),
+                "occurrence_key": params.occurrence_key,
+                "period": occurrence.period if occurrence else params.data.get("period"),
+                "due": (occurrence.effective_due.isoformat() if occurrence else params.data.get("due")),
+                "scheduled_at": params.at,
+                **{k: v for k, v in params.data.items() if k not in ("recipients",)},
+            }
+            self._notify(
+                loaded, key_prefix=params.idempotency_key, usernames=list(params.notify),
+                kind=params.kind, level=0, context=context, roles=params.notify_roles,
+                occurrence=occurrence, not_before=None,
+            )
+        return loaded
+
+    @activity.defn
+    def record_progress(self, params: RecordProgressInput) -> bool:
+        """Record a progress update (a new ProgressUpdate row) or its review, with its event.
+
+        Idempotent by the event's key: a retry finds the event and changes nothing.
+
+        Returns:
+            True if written now, False on a retry of a recorded call.
+        """
+
         def write(session: Session) -> bool:
-            if _event_exists(session, params.idempotency_key):
+            event = params.event
+            loaded = self._record_event_in(session, event)
+            if loaded is None:
                 return False
-            loaded = _Loaded(session, params.organisation_id, params.task_id)
-            occurrence = loaded.occurrence(params.occurrence_key)
-            if params.change is not None:
-                occurrence = self._apply(loaded, params.change) or occurrence
-            at = _aware(params.at)
-            session.add(Event(
-                organisation_id=loaded.org.id, task_id=loaded.task.id,
-                occurrence_id=occurrence.id if occurrence else None,
-                at=at, kind=params.kind, actor=params.actor, data=dict(params.data),
-                idempotency_key=params.idempotency_key,
-            ))
-            if params.notify:
-                context = {
-                    **loaded.base_context(),
-                    "kind": params.kind,
-                    "level": 0,
-                    "actor": params.actor,
-                    "actor_name": (loaded.officer(params.actor).full_name
-                                   if loaded.officer(params.actor) else params.actor),
-                    "occurrence_key": params.occurrence_key,
-                    "period": occurrence.period if occurrence else params.data.get("period"),
-                    "due": (occurrence.effective_due.isoformat() if occurrence else params.data.get("due")),
-                    "scheduled_at": params.at,
-                    **{k: v for k, v in params.data.items() if k not in ("recipients",)},
-                }
-                self._notify(
-                    loaded, key_prefix=params.idempotency_key, usernames=list(params.notify),
-                    kind=params.kind, level=0, context=context, roles=params.notify_roles,
-                    occurrence=occurrence, not_before=None,
-                )
+            occurrence = loaded.occurrence(event.occurrence_key)
+            at = _aware(event.at)
+            if params.progress is not None:
+                p = params.progress
+                session.add(ProgressUpdate(
+                    organisation_id=loaded.org.id, task_id=loaded.task.id,
+                    occurrence_id=occurrence.id if occurrence else None, period_key=params.period_key,
+                    status=p["status"], result=p.get("result", ""), figures=dict(p.get("figures") or {}),
+                    evidence=dict(p.get("evidence") or {}) or None, submitted_by=event.actor, submitted_at=at,
+                    review_status=p.get("review_status", "pending"),
+                    reviewed_by=event.actor if p.get("review_status") == "accepted" else None,
+                    reviewed_at=at if p.get("review_status") == "accepted" else None,
+                    idempotency_key=event.idempotency_key,
+                ))
+            if params.review is not None:
+                row = session.exec(
+                    select(ProgressUpdate).where(ProgressUpdate.task_id == loaded.task.id,
+                                                 ProgressUpdate.period_key == params.period_key,
+                                                 ProgressUpdate.review_status == "pending")
+                    .order_by(ProgressUpdate.submitted_at.desc(), ProgressUpdate.id.desc())
+                ).first()
+                if row is not None:
+                    row.review_status = params.review["review_status"]
+                    row.review_reason = params.review.get("reason") or None
+                    row.reviewed_by, row.reviewed_at = event.actor, at
+                    session.add(row)
             return True
 
         return self._write(write)

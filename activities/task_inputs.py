@@ -110,3 +110,14 @@ __all__ = [
     "SyncOccurrencesInput",
     "YearOccurrences",
 ]
+
+
+@dataclass
+class RecordProgressInput:
+    """A progress update (``progress``: a new ProgressUpdate row) or its review
+    (``review``: accepted/returned of the newest pending row), with its event."""
+
+    event: RecordEventInput
+    period_key: str
+    progress: dict | None = None  # status, result, figures, evidence, late, review_status
+    review: dict | None = None  # review_status, reason

@@ -59,6 +59,8 @@ class Organisation(SQLModel, table=True):
     timezone: str = "Asia/Ho_Chi_Minh"
     extra_days_off: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     makeup_working_days: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # domain.reporting.ReportingRules.to_dict() from the file's "reporting:" section ({} = defaults).
+    reporting: dict = Field(default_factory=dict, sa_column=Column(JSON))
 
 
 class Unit(SQLModel, table=True):

@@ -22,6 +22,16 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import Session, select
 
 from domain.calendar import WorkCalendar
+from domain.reporting import (
+    DEFAULT_CUTOFF_WORKING_DAYS,
+    DEFAULT_REPORT_DAY,
+    DEFAULT_WINDOW_DAY,
+    PERIOD_CODES,
+    CutoffRule,
+    ReportingCalendar,
+    ReportingRuleError,
+    ReportingRules,
+)
 from domain.models import Delivery, Officer, OfficerUnit, Organisation, Role, Unit
 from domain.text import fold, normalise
 
@@ -140,6 +150,65 @@ class CalendarConfig(_Strict):
     @classmethod
     def _days(cls, value: Any) -> Any:
         return [] if value is None else value
+
+
+class ReportingConfig(_Strict):
+    """The reporting calendar (domain.reporting): the report's day and the officers' cut-off."""
+
+    report_day: int = DEFAULT_REPORT_DAY
+    officer_cutoff: int | str = DEFAULT_CUTOFF_WORKING_DAYS
+    window_day: int = DEFAULT_WINDOW_DAY
+    periods: list[str] = Field(default_factory=lambda: list(PERIOD_CODES))
+
+    @field_validator("report_day")
+    @classmethod
+    def _report_day(cls, value: int) -> int:
+        if not 1 <= value <= 28:
+            raise _custom(f"ngày nộp báo cáo {value} phải từ 1 đến 28 (ngày của tháng cuối kỳ)")
+        return value
+
+    @field_validator("window_day")
+    @classmethod
+    def _window_day(cls, value: int) -> int:
+        if not 1 <= value <= 28:
+            raise _custom(f"ngày bắt đầu kỳ số liệu {value} phải từ 1 đến 28")
+        return value
+
+    @field_validator("officer_cutoff")
+    @classmethod
+    def _cutoff(cls, value: int | str) -> int | str:
+        try:
+            CutoffRule.parse(value)
+        except ReportingRuleError as error:
+            raise _custom(str(error)) from None
+        return value
+
+    @field_validator("periods", mode="before")
+    @classmethod
+    def _periods(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            out = []
+            for item in value:
+                code = str(item).strip().upper()
+                if code not in PERIOD_CODES:
+                    raise _custom(f"kỳ báo cáo '{item}' không hợp lệ; chọn trong: {', '.join(PERIOD_CODES)}")
+                if code not in out:
+                    out.append(code)
+            if not out:
+                raise _custom("cần ít nhất một kỳ báo cáo")
+            return [c for c in PERIOD_CODES if c in out]
+        return value
+
+    def rules(self) -> ReportingRules:
+        """The pure rules of domain.reporting."""
+        return ReportingRules(
+            report_day=self.report_day,
+            cutoff=CutoffRule.parse(self.officer_cutoff),
+            window_day=self.window_day,
+            periods=tuple(self.periods),
+        )
 
 
 class UnitConfig(_Strict):
@@ -261,6 +330,7 @@ class OrganisationConfig(_Strict):
 
     organisation: OrganisationInfo
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    reporting: ReportingConfig = Field(default_factory=ReportingConfig)
     units: list[UnitConfig] = Field(default_factory=list)
     officers: list[OfficerConfig] = Field(default_factory=list)
     _matcher_cache: Any = PrivateAttr(default=None)
@@ -268,6 +338,11 @@ class OrganisationConfig(_Strict):
     @field_validator("calendar", mode="before")
     @classmethod
     def _calendar(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+    @field_validator("reporting", mode="before")
+    @classmethod
+    def _reporting(cls, value: Any) -> Any:
         return {} if value is None else value
 
     @model_validator(mode="after")
@@ -316,6 +391,10 @@ class OrganisationConfig(_Strict):
     def work_calendar(self) -> WorkCalendar:
         """The organisation's working days: national holidays plus the file's exceptions."""
         return WorkCalendar(self.calendar.extra_days_off, self.calendar.makeup_working_days)
+
+    def reporting_calendar(self) -> ReportingCalendar:
+        """The organisation's reporting periods (report due dates, officers' cut-offs)."""
+        return ReportingCalendar(self.reporting.rules(), self.work_calendar())
 
     def resolve_unit(self, name: str) -> UnitConfig | None:
         """Find the unit a plan means by ``name``, or None.
@@ -557,6 +636,9 @@ _PYDANTIC_VN = {
     "date_type": "phải là một ngày (YYYY-MM-DD hoặc dd/mm/yyyy)",
     "date_from_datetime_parsing": "phải là một ngày (YYYY-MM-DD hoặc dd/mm/yyyy)",
     "date_parsing": "phải là một ngày (YYYY-MM-DD hoặc dd/mm/yyyy)",
+    "int_type": "phải là một số nguyên",
+    "int_parsing": "phải là một số nguyên",
+    "int_from_float": "phải là một số nguyên",
 }
 
 
@@ -689,6 +771,7 @@ def sync_organisation_report(session: Session, config: OrganisationConfig) -> tu
         "timezone": info.timezone,
         "extra_days_off": [d.isoformat() for d in config.calendar.extra_days_off],
         "makeup_working_days": [d.isoformat() for d in config.calendar.makeup_working_days],
+        "reporting": config.reporting.rules().to_dict(),
     }
     org = session.exec(select(Organisation).where(Organisation.code == info.code)).first()
     if org is None:

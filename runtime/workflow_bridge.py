@@ -1,4 +1,7 @@
-"""The one place where the runtime (activation, simulation, benchmarks) talks to TaskWorkflow.
+"""What the runtime (activation, simulation, benchmarks) needs around TaskWorkflow.
+
+Messages go through the one typed client, workflows.client; this module adds the
+inputs built from the database and the simulation's conveniences.
 
 Everything crossing the boundary is a dataclass of ``workflows.task_types`` carrying IDs;
 the workflow reads the task's occurrences, contacts and calendar through its activities.
@@ -11,6 +14,7 @@ from sqlmodel import Session, select
 from temporalio.client import WorkflowHandle
 
 from domain.models import Organisation, Plan, Task, Unit
+from workflows import client as task_client
 from workflows.task import TaskWorkflow
 from workflows.task_types import Cancel, ReviewCompletion, SubmitCompletion, TaskWorkflowInput, workflow_id_for
 
@@ -41,24 +45,24 @@ def build_input(engine: Engine, task_id: int, *, roll_over: bool = True) -> Task
 
 async def send_definition(handle: WorkflowHandle, workflow_input: TaskWorkflowInput) -> None:
     """Tell a running task workflow that its task changed (it reloads it from the DB)."""
-    await handle.execute_update(TaskWorkflow.update_definition, workflow_input)
+    await task_client.update_definition(handle, workflow_input)
 
 
 async def cancel(handle: WorkflowHandle, reason: str = "Nhiệm vụ đã bị bỏ khỏi kế hoạch.") -> None:
     """Cancel a task whose row was removed from the plan."""
-    await handle.signal(TaskWorkflow.cancel, Cancel(actor="system", reason=reason))
+    await task_client.cancel(handle, Cancel(actor="system", reason=reason))
 
 
 async def submit_completion(handle: WorkflowHandle, occurrence_key: str, actor: str = "simulated-owner") -> None:
     """The owner reports an occurrence done (simulation: the evidence is a note)."""
-    await handle.execute_update(TaskWorkflow.submit_completion,
-                                SubmitCompletion(occurrence_key=occurrence_key, actor=actor, note="Mô phỏng"))
+    await task_client.submit_completion(handle, SubmitCompletion(occurrence_key=occurrence_key, actor=actor,
+                                                                 note="Mô phỏng"))
 
 
 async def confirm_completion(handle: WorkflowHandle, occurrence_key: str, actor: str = "simulated-coordinator") -> None:
     """The coordinator confirms a submitted completion (nothing to do if the plan needs no confirmation)."""
-    state = await handle.query(TaskWorkflow.state)
+    state = await task_client.state(handle)
     if not any(o.key == occurrence_key and o.status == "submitted" for o in state.occurrences):
         return
-    await handle.execute_update(TaskWorkflow.review_completion,
-                                ReviewCompletion(occurrence_key=occurrence_key, actor=actor, approved=True))
+    await task_client.review_completion(handle, ReviewCompletion(occurrence_key=occurrence_key, actor=actor,
+                                                                 approved=True))

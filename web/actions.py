@@ -1,18 +1,17 @@
 """Officer, coordinator and chairman actions: checked here, carried out by the task workflow.
 
-Each action is sent to the task's workflow as an update (or a signal when the workflow
-defines it as one); the workflow's activities write the resulting state and events to
+Each action is sent to the task's workflow as an update through the typed client
+(workflows.client); the workflow's activities write the resulting state and events to
 the database, which the pages then read back. The web pages, the JSON API and the CLI
 all go through :func:`perform`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import importlib
 import re
 import uuid
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,19 +21,12 @@ from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from workflows import client as task_client
+from workflows import task_types
 from domain.models import Occurrence, OccurrenceStatus, Officer, Task, TaskStatus
 from web.auth import CurrentUser, can_act_as_owner, can_decide_extension, can_review
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-# Action name -> (message class in workflows.task_types, workflow method name).
-MESSAGES: dict[str, tuple[str, str]] = {
-    "submit": ("SubmitCompletion", "submit_completion"),
-    "review": ("ReviewCompletion", "review_completion"),
-    "request_extension": ("RequestExtension", "request_extension"),
-    "decide_extension": ("DecideExtension", "decide_extension"),
-    "reassign": ("Reassign", "reassign"),
-}
 
 ACTION_LABELS = {
     "submit": "Báo cáo hoàn thành",
@@ -69,14 +61,6 @@ class ActionRequest:
     new_due: date | None = None  # request_extension / decide_extension
     reason: str = ""
     to_username: str | None = None  # reassign
-
-
-def _types() -> Any:
-    return importlib.import_module("workflows.task_types")
-
-
-def _workflow() -> Any:
-    return importlib.import_module("workflows.task").TaskWorkflow
 
 
 def check_permission(user: CurrentUser, task: Task, occurrence: Occurrence, kind: str) -> None:
@@ -138,50 +122,44 @@ def validate(session: Session, user: CurrentUser, request: ActionRequest, occurr
 
 
 def build_message(request: ActionRequest, actor: str) -> Any:
-    """The workflow's message dataclass for ``request`` (fields it does not have are left out)."""
-    class_name, _ = MESSAGES[request.kind]
-    cls = getattr(_types(), class_name)
+    """The workflow message of ``request``, field by field."""
     ev = request.evidence
-    candidates: dict[str, Any] = {
-        "occurrence_key": request.occurrence_key,
-        "actor": actor,
-        "note": request.note or ev.get("note") or "",
-        "evidence": dict(ev),
-        "document_number": ev.get("document_number"),
-        "document_date": ev.get("document_date"),
-        "link": ev.get("link"),
-        "file": ev.get("file"),
-        "accepted": request.accepted,
-        "approved": request.accepted,
-        "granted": request.accepted,
-        "new_due": request.new_due,
-        "requested_due": request.new_due,
-        "to": request.new_due,
-        "reason": request.reason or request.note,
-        "username": request.to_username,
-        "to_username": request.to_username,
-        "new_lead": request.to_username,
-        "assignee": request.to_username,
-    }
-    names = {f.name for f in fields(cls)} if is_dataclass(cls) else set(getattr(cls, "model_fields", {}))
-    return cls(**{k: v for k, v in candidates.items() if k in names})
+    kind = request.kind
+    if kind == "submit":
+        return task_types.SubmitCompletion(
+            occurrence_key=request.occurrence_key, actor=actor, document_number=ev.get("document_number"),
+            document_date=ev.get("document_date"), link=ev.get("link"), file=ev.get("file"),
+            note=request.note or ev.get("note") or "",
+        )
+    if kind == "review":
+        return task_types.ReviewCompletion(occurrence_key=request.occurrence_key, actor=actor,
+                                           approved=bool(request.accepted), reason=request.reason or request.note)
+    if kind == "request_extension":
+        return task_types.RequestExtension(occurrence_key=request.occurrence_key, actor=actor,
+                                           new_due=request.new_due, reason=request.reason or request.note)
+    if kind == "decide_extension":
+        return task_types.DecideExtension(occurrence_key=request.occurrence_key, actor=actor,
+                                          approved=bool(request.accepted), new_due=request.new_due,
+                                          reason=request.reason or request.note)
+    if kind == "reassign":
+        return task_types.Reassign(actor=actor, to_username=request.to_username,
+                                   occurrence_key=request.occurrence_key, reason=request.reason or request.note)
+    raise ActionError(400, f"Thao tác không hợp lệ: {kind}")
+
+
+# Action kind -> the typed client function that delivers its message.
+SENDERS: dict[str, Callable[[Any, Any], Awaitable[Any]]] = {
+    "submit": task_client.submit_completion,
+    "review": task_client.review_completion,
+    "request_extension": task_client.request_extension,
+    "decide_extension": task_client.decide_extension,
+    "reassign": task_client.reassign,
+}
 
 
 async def send(client: Client, workflow_id: str, kind: str, message: Any) -> Any:
-    """Deliver ``message`` to the task workflow: update if it is one, else signal."""
-    method = getattr(_workflow(), MESSAGES[kind][1])
-    handle = client.get_workflow_handle(workflow_id)
-    if hasattr(method, "_defn") or hasattr(method, "__temporal_update_definition"):
-        return await handle.execute_update(method, message)
-    await handle.signal(method, message)
-    return None
-
-
-def _failure_message(error: BaseException) -> str:
-    cause = error
-    while getattr(cause, "cause", None) is not None:
-        cause = cause.cause
-    return getattr(cause, "message", None) or str(cause)
+    """Deliver ``message`` to the task workflow through the typed client."""
+    return await SENDERS[kind](task_client.task_handle(client, workflow_id), message)
 
 
 async def perform(
@@ -223,20 +201,11 @@ async def perform(
         message = build_message(request, user.username if user is not None else (actor or "admin"))
         await send(client, workflow_id, request.kind, message)
     except WorkflowUpdateFailedError as error:
-        raise ActionError(409, f"Quy trình từ chối thao tác: {_failure_message(error)}") from error
+        raise ActionError(409, f"Quy trình từ chối thao tác: {task_client.refusal_message(error)}") from error
     except RPCError as error:
         raise ActionError(502, f"Không gửi được tới quy trình đôn đốc: {error.message}") from error
     except RuntimeError as error:
         raise ActionError(503, str(error)) from error
-    if request.kind == "reassign":
-        # A signal is not answered: wait briefly for the workflow's activity to record it.
-        for _ in range(50):
-            with Session(engine, expire_on_commit=False) as session:
-                occurrence = session.get(Occurrence, occurrence_id)
-            if occurrence.lead_username == request.to_username:
-                return occurrence
-            await asyncio.sleep(0.1)
-        return occurrence
     with Session(engine, expire_on_commit=False) as session:
         return session.get(Occurrence, occurrence_id)
 

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         OccurrenceChange,
         RecordActionsInput,
         RecordEventInput,
+        RecordProgressInput,
         SetOccurrenceStatusInput,
         SyncOccurrencesInput,
     )
@@ -62,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
         TaskStateView,
         TaskWorkflowInput,
     )
+    from workflows.task_types import PROGRESS_STATUSES, ReviewProgress, SubmitProgress, is_progress_key
 
 # Small DB transactions; a call that takes longer is stuck, not busy.
 DB_TIMEOUT = timedelta(seconds=30)
@@ -70,6 +72,8 @@ DB_TIMEOUT = timedelta(seconds=30)
 # forever. Chasing activities keep the default: a DB outage delays a reminder, never loses it.
 ANSWER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=5),
                            maximum_attempts=3)
+# A cancellation the database refused is tried again after this long.
+CANCEL_RETRY_AFTER = timedelta(minutes=1)
 CONTACT_FIELDS = ("lead", "coordinator", "vice_chairman", "chairman")
 CLOSED = (DONE, CANCELLED)
 # Next year's occurrences are loaded this long before the year ends (1 November):
@@ -91,7 +95,8 @@ def _vn(day: str | date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-@workflow.defn
+# The type name is fixed: renaming the class must never orphan the running workflows.
+@workflow.defn(name="TaskWorkflow")
 class TaskWorkflow:
     """Chases the owners of one plan task, for every occurrence, until cancelled or done."""
 
@@ -117,6 +122,7 @@ class TaskWorkflow:
         self._rolled_this_run = False
         # Serialises message handlers: each checks, writes the DB, then changes state.
         self._lock = asyncio.Lock()
+        self._progress_on = False
 
     # -- main loop ---------------------------------------------------------------------
 
@@ -128,14 +134,22 @@ class TaskWorkflow:
             A one-line summary ("done 3, cancelled 1, ...").
         """
         await self._initialise(params)
+        # Since this patch a completed one-off task stops reporting progress on later periods.
+        self._progress_on = workflow.patched("progress-occurrences")
         self._ready = True
         while True:
             self._wake = False
             if self._cancel is not None:
-                await self._cancel_everything()
-                break
+                if await self._cancel_everything():
+                    break
+                # The database refused the cancellation: the lock is free again (messages
+                # are answered meanwhile); try again in a while.
+                await workflow.sleep(CANCEL_RETRY_AFTER)
+                continue
             if self._roll_over_due():
                 await self._roll_over()
+            if self._progress_on:
+                await self._close_later_progress()
             await self._chase()
             if self._cancel is not None:
                 continue
@@ -361,26 +375,40 @@ class TaskWorkflow:
         self._next_wakeup = min(times) if times else None
         return self._next_wakeup
 
-    async def _cancel_everything(self) -> None:
+    async def _cancel_everything(self) -> bool:
+        """Cancel every open occurrence; False when the database could not be written.
+
+        Runs under the handlers' lock: since the patch below, its activities retry a
+        bounded number of times (samples-python safe_message_handlers), so an outage
+        cannot hold the lock, and every message waiting on it, for ever.
+        """
+        bounded = workflow.patched("bounded-retries-under-lock")
         async with self._lock:
             message = self._cancel or Cancel()
             open_keys = [s.key for s in self._occ.values() if s.status not in CLOSED]
-            if open_keys:
-                await workflow.execute_activity_method(
-                    TaskActivities.set_occurrence_status,
-                    SetOccurrenceStatusInput(
-                        organisation_id=self._params.organisation_id, task_id=self._params.task_id,
-                        changes=[OccurrenceChange(occurrence_key=k, status=CANCELLED) for k in open_keys],
-                    ),
-                    start_to_close_timeout=DB_TIMEOUT,
-                )
-            await self._record("task_cancelled", message.actor, None,
-                               {"reason": message.reason, "occurrences": open_keys})
+            try:
+                if open_keys:
+                    await workflow.execute_activity_method(
+                        TaskActivities.set_occurrence_status,
+                        SetOccurrenceStatusInput(
+                            organisation_id=self._params.organisation_id, task_id=self._params.task_id,
+                            changes=[OccurrenceChange(occurrence_key=k, status=CANCELLED) for k in open_keys],
+                        ),
+                        start_to_close_timeout=DB_TIMEOUT, retry_policy=ANSWER_RETRY if bounded else None,
+                    )
+                await self._record("task_cancelled", message.actor, None,
+                                   {"reason": message.reason, "occurrences": open_keys}, answer=bounded)
+            except (ActivityError, ApplicationError):
+                if not bounded:
+                    raise
+                workflow.logger.warning("Cancellation not recorded yet (database unavailable); retrying later")
+                return False
             for key in open_keys:
                 self._occ[key].status = CANCELLED
             self._cancelled = True
             self._next_by_occ = {}
             self._next_wakeup = None
+        return True
 
     # -- helpers of the message handlers ------------------------------------------------
 
@@ -662,45 +690,80 @@ class TaskWorkflow:
             self._wake = True
             return self.state()
 
-    @workflow.signal
-    async def reassign(self, message: Reassign) -> None:
-        """Give the task (or one occurrence) to other lead officers; they are chased from now on."""
-        async with self._lock:
-            await self._until_ready()
-            lead = message.new_lead()
-            if not lead or self._cancel is not None or self._cancelled:
-                workflow.logger.warning("Reassignment ignored (no lead, or task cancelled): %s", message)
-                return
-            if message.occurrence_key is not None:
-                snap = self._occ.get(message.occurrence_key)
-                if snap is None or snap.status in CLOSED:
-                    workflow.logger.warning("Reassignment of unknown/closed occurrence ignored: %s", message)
-                    return
-                targets = [snap]
-            else:
-                targets = [s for s in self._occ.values() if s.status not in CLOSED]
-            previous = {s.key: self._lead_of(s) for s in targets}
-            joined = ",".join(lead)
-            if targets:
+    def _reassign_targets(self, message: Reassign) -> tuple[list[str], list[OccurrenceSnapshot]]:
+        """The new lead and the occurrences it takes over; refuses what cannot be done."""
+        lead = message.new_lead()
+        if not lead:
+            raise _reject("Cần chọn công chức được giao.")
+        if self._cancel is not None or self._cancelled:
+            raise _reject("Nhiệm vụ đã bị huỷ, không nhận thêm thao tác.")
+        if message.occurrence_key is not None:
+            snap = self._occurrence(message.occurrence_key)
+            if snap.status in CLOSED:
+                raise _reject(self._closed_message(snap))
+            return lead, [snap]
+        return lead, [s for s in self._occ.values() if s.status not in CLOSED]
+
+    async def _reassign(self, message: Reassign, lead: list[str], targets: list[OccurrenceSnapshot],
+                        *, answer: bool) -> None:
+        """Write the new lead of ``targets`` to the DB, then to the state; record the event."""
+        previous = {s.key: self._lead_of(s) for s in targets}
+        joined = ",".join(lead)
+        if targets:
+            try:
                 await workflow.execute_activity_method(
                     TaskActivities.set_occurrence_status,
                     SetOccurrenceStatusInput(
                         organisation_id=self._params.organisation_id, task_id=self._params.task_id,
                         changes=[OccurrenceChange(occurrence_key=s.key, lead_username=joined) for s in targets],
                     ),
-                    start_to_close_timeout=DB_TIMEOUT,
+                    start_to_close_timeout=DB_TIMEOUT, retry_policy=ANSWER_RETRY if answer else None,
                 )
-            if message.occurrence_key is None:
-                self._lead_override = lead
-            for snap in targets:
-                snap.lead = list(lead)
-            await self._record(
-                "reassigned", message.actor, targets[0] if message.occurrence_key else None,
-                {"lead": lead, "previous": previous, "reason": message.reason,
-                 "occurrences": [s.key for s in targets]},
-                None, lead,
-            )
-            self._wake = True
+            except ActivityError as error:
+                if not answer:
+                    raise
+                raise _reject("Không ghi được vào cơ sở dữ liệu, vui lòng thử lại sau.") from error
+        if message.occurrence_key is None:
+            self._lead_override = lead
+        for snap in targets:
+            snap.lead = list(lead)
+        await self._record(
+            "reassigned", message.actor, targets[0] if message.occurrence_key else None,
+            {"lead": lead, "previous": previous, "reason": message.reason,
+             "occurrences": [s.key for s in targets]},
+            None, lead, answer=answer,
+        )
+        self._wake = True
+
+    @workflow.update
+    async def reassign_lead(self, message: Reassign) -> TaskStateView:
+        """Give the task (or one occurrence) to other lead officers; answered once recorded.
+
+        Activities under the lock retry a bounded number of times (the update fails and
+        nothing changes), so a database outage can never hold the lock for ever.
+        """
+        async with self._lock:
+            await self._until_ready()
+            lead, targets = self._reassign_targets(message)
+            await self._reassign(message, lead, targets, answer=True)
+            return self.state()
+
+    @reassign_lead.validator
+    def _validate_reassign(self, message: Reassign) -> None:
+        if self._ready:
+            self._reassign_targets(message)
+
+    @workflow.signal
+    async def reassign(self, message: Reassign) -> None:
+        """Legacy signal form of :meth:`reassign_lead`, kept for histories and old clients."""
+        async with self._lock:
+            await self._until_ready()
+            try:
+                lead, targets = self._reassign_targets(message)
+            except ApplicationError as refusal:
+                workflow.logger.warning("Reassignment ignored (%s): %s", refusal.message, message)
+                return
+            await self._reassign(message, lead, targets, answer=False)
 
     @workflow.signal
     def cancel(self, message: Cancel | None = None) -> None:
@@ -708,6 +771,169 @@ class TaskWorkflow:
         if self._cancel is None:
             self._cancel = message or Cancel()
         self._wake = True
+
+    # -- the reporting cycle: progress updates ------------------------------------------
+
+    async def _close_later_progress(self) -> None:
+        """A one-off task completed: cancel its progress updates of the periods after it.
+
+        The period whose data window holds the completion day still reports (its result
+        is the task's result); every later one is cancelled. Repeating and continuous
+        tasks report all year.
+        """
+        if self._definition.repeats_yearly or self._cancel is not None or self._cancelled:
+            return
+        deadlines = [s for s in self._occ.values() if not is_progress_key(s.key)]
+        if not deadlines or any(s.status not in CLOSED for s in deadlines):
+            return
+        finished = [s.completed_at or s.submitted_at for s in deadlines if s.status == DONE]
+        finished = [f for f in finished if f]
+        if not finished:
+            return
+        day = max(datetime.fromisoformat(f).astimezone(self._tz).date() for f in finished)
+        progress = [s for s in self._occ.values() if is_progress_key(s.key)]
+        reporting = [date.fromisoformat(s.nominal) for s in progress if date.fromisoformat(s.nominal) >= day]
+        if not reporting:
+            return
+        last = min(reporting)
+        later = [s for s in progress if s.status == OPEN and date.fromisoformat(s.nominal) > last]
+        if not later:
+            return
+        async with self._lock:
+            keys = [s.key for s in later if s.status == OPEN]
+            if not keys:
+                return
+            await workflow.execute_activity_method(
+                TaskActivities.set_occurrence_status,
+                SetOccurrenceStatusInput(
+                    organisation_id=self._params.organisation_id, task_id=self._params.task_id,
+                    changes=[OccurrenceChange(occurrence_key=k, status=CANCELLED) for k in keys],
+                ),
+                start_to_close_timeout=DB_TIMEOUT,
+            )
+            await self._record("cancelled", "system", None,
+                               {"reason": "Nhiệm vụ đã hoàn thành: không phải báo cáo tiến độ các kỳ sau.",
+                                "occurrences": keys, "completed_on": day.isoformat()})
+            for key in keys:
+                self._occ[key].status = CANCELLED
+            self._closed_this_run = True
+
+    async def _record_progress(self, kind: str, actor: str, snap: OccurrenceSnapshot, period_key: str,
+                               data: dict, change: OccurrenceChange, notify: list[str], *,
+                               progress: dict | None = None, review: dict | None = None) -> None:
+        recipients = list(dict.fromkeys(notify))
+        event = RecordEventInput(
+            organisation_id=self._params.organisation_id, task_id=self._params.task_id,
+            idempotency_key=f"task-{self._params.task_id}/{kind}/{snap.key}/{workflow.uuid4()}",
+            kind=kind, actor=actor, at=workflow.now().isoformat(), occurrence_key=snap.key,
+            data={"period": snap.period, "due": self._effective_due(snap), "period_key": period_key, **data},
+            change=change, notify=recipients, notify_roles=self._roles(recipients, snap),
+        )
+        try:
+            await workflow.execute_activity_method(
+                TaskActivities.record_progress,
+                RecordProgressInput(event=event, period_key=period_key, progress=progress, review=review),
+                start_to_close_timeout=DB_TIMEOUT, retry_policy=ANSWER_RETRY,
+            )
+        except ActivityError as error:
+            raise _reject("Không ghi được vào cơ sở dữ liệu, vui lòng thử lại sau.") from error
+
+    def _check_progress(self, message: SubmitProgress) -> OccurrenceSnapshot:
+        snap = self._progress_occurrence(message.period_key)
+        if snap.status == SUBMITTED:
+            raise _reject(f"Báo cáo tiến độ {snap.period} đã nộp, đang chờ xem xét.")
+        if snap.status == DONE:
+            raise _reject(f"Báo cáo tiến độ {snap.period} đã được chấp nhận.")
+        if snap.status == CANCELLED:
+            raise _reject(f"Kỳ {snap.period} không còn phải báo cáo tiến độ.")
+        if message.status not in PROGRESS_STATUSES:
+            raise _reject(f"Tình trạng '{message.status}' không hợp lệ; chọn: {', '.join(PROGRESS_STATUSES)}.")
+        if not (message.result or "").strip():
+            raise _reject("Cần ghi kết quả thực hiện trong kỳ.")
+        return snap
+
+    def _progress_occurrence(self, period_key: str) -> OccurrenceSnapshot:
+        if self._cancel is not None or self._cancelled:
+            raise _reject("Nhiệm vụ đã bị huỷ, không nhận thêm thao tác.")
+        snap = self._occ.get(period_key + ".progress")
+        if snap is None:
+            raise _reject(f"Nhiệm vụ này không có kỳ báo cáo tiến độ '{period_key}'.")
+        return snap
+
+    @workflow.update
+    async def submit_progress(self, message: SubmitProgress) -> OccurrenceView:
+        """The lead's progress update of a period; it waits for the coordinator unless the plan needs no review."""
+        async with self._lock:
+            await self._until_ready()
+            snap = self._check_progress(message)
+            now = workflow.now().isoformat()
+            late = self._today() > date.fromisoformat(self._effective_due(snap))
+            confirm = self._definition.requires_confirmation
+            status = SUBMITTED if confirm else DONE
+            evidence = message.evidence()
+            await self._record_progress(
+                "progress_submitted", message.actor, snap, message.period_key,
+                {"late": late, "status": message.status, "result": message.result, "evidence": evidence,
+                 "requires_confirmation": confirm},
+                OccurrenceChange(occurrence_key=snap.key, status=status, completed_at=now,
+                                 evidence={**evidence, "progress_status": message.status}),
+                self._contacts().coordinator,
+                progress={"status": message.status, "result": message.result, "figures": dict(message.figures),
+                          "evidence": evidence, "late": late, "review_status": "pending" if confirm else "accepted"},
+            )
+            snap.status, snap.late, snap.evidence = status, late, {**evidence, "progress_status": message.status}
+            snap.submitted_at, snap.submitted_by = now, message.actor
+            snap.completed_at = now if not confirm else None
+            if status == DONE:
+                self._closed_this_run = True
+            self._wake = True
+            return self._view(snap)
+
+    @submit_progress.validator
+    def _validate_progress(self, message: SubmitProgress) -> None:
+        if self._ready:
+            self._check_progress(message)
+
+    def _check_progress_review(self, message: ReviewProgress) -> OccurrenceSnapshot:
+        snap = self._progress_occurrence(message.period_key)
+        if snap.status != SUBMITTED:
+            raise _reject(f"Kỳ {snap.period} không có báo cáo tiến độ nào đang chờ xem xét.")
+        if not message.accepted and not message.reason.strip():
+            raise _reject("Cần ghi lý do trả lại báo cáo tiến độ.")
+        return snap
+
+    @workflow.update
+    async def review_progress(self, message: ReviewProgress) -> OccurrenceView:
+        """The coordinator accepts (DONE) or returns (OPEN again, chasing resumes) a progress update."""
+        async with self._lock:
+            await self._until_ready()
+            snap = self._check_progress_review(message)
+            recipients = self._lead_of(snap) + ([snap.submitted_by] if snap.submitted_by else [])
+            if message.accepted:
+                await self._record_progress(
+                    "progress_accepted", message.actor, snap, message.period_key,
+                    {"late": snap.late, "submitted_at": snap.submitted_at, "reason": message.reason},
+                    OccurrenceChange(occurrence_key=snap.key, status=DONE, completed_at=snap.submitted_at),
+                    recipients, review={"review_status": "accepted", "reason": message.reason},
+                )
+                snap.status, snap.completed_at = DONE, snap.submitted_at
+                self._closed_this_run = True
+            else:
+                await self._record_progress(
+                    "progress_returned", message.actor, snap, message.period_key,
+                    {"reason": message.reason, "submitted_at": snap.submitted_at},
+                    OccurrenceChange(occurrence_key=snap.key, status=OPEN, clear_completion=True),
+                    recipients, review={"review_status": "returned", "reason": message.reason},
+                )
+                snap.status, snap.late, snap.completed_at, snap.evidence = OPEN, None, None, None
+                snap.submitted_at = snap.submitted_by = None
+            self._wake = True
+            return self._view(snap)
+
+    @review_progress.validator
+    def _validate_progress_review(self, message: ReviewProgress) -> None:
+        if self._ready:
+            self._check_progress_review(message)
 
     # -- query ----------------------------------------------------------------------------
 

@@ -281,3 +281,61 @@ class TaskStateView:
     next_wakeup: str | None  # aware ISO datetime
     expanded_through: int
     run: int
+
+
+# --- the reporting cycle: progress updates -----------------------------------------------
+
+PROGRESS_SUFFIX = ".progress"  # domain.reporting.progress_key: "2026-Q1" -> "2026-Q1.progress"
+PROGRESS_STATUSES = ("not_started", "in_progress", "done", "blocked")  # domain.vocabulary.ProgressStatus
+
+
+def is_progress_key(occurrence_key: str) -> bool:
+    """True for the key of a period's progress-update occurrence."""
+    return occurrence_key.endswith(PROGRESS_SUFFIX)
+
+
+@dataclass
+class SubmitProgress:
+    """The lead officer's progress update of one reporting period (update).
+
+    ``period_key`` is the period ("2026-Q1"); ``status`` one of PROGRESS_STATUSES;
+    ``result`` what was done; ``figures`` optional numbers; evidence optional.
+    """
+
+    period_key: str
+    actor: str
+    status: str
+    result: str
+    figures: dict = field(default_factory=dict)
+    document_number: str | None = None
+    document_date: str | None = None  # ISO date
+    link: str | None = None
+    file: str | None = None  # stored upload path
+    file_name: str | None = None
+
+    def __post_init__(self) -> None:
+        self.document_date = _iso(self.document_date)
+
+    @property
+    def occurrence_key(self) -> str:
+        return self.period_key + PROGRESS_SUFFIX
+
+    def evidence(self) -> dict:
+        """The evidence fields that were given."""
+        values = {"document_number": self.document_number, "document_date": self.document_date,
+                  "link": self.link, "file": self.file, "file_name": self.file_name}
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass
+class ReviewProgress:
+    """The coordinator accepts a progress update or returns it with a reason (update)."""
+
+    period_key: str
+    actor: str
+    accepted: bool
+    reason: str = ""
+
+    @property
+    def occurrence_key(self) -> str:
+        return self.period_key + PROGRESS_SUFFIX

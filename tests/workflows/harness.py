@@ -147,7 +147,8 @@ async def scenario(
     worker = Worker(
         env.client, task_queue=task_queue, workflows=[TaskWorkflow],
         activities=[activities.load_definition, activities.record_actions, activities.record_event,
-                    activities.set_occurrence_status, activities.sync_occurrences],
+                    activities.set_occurrence_status, activities.sync_occurrences,
+                    activities.record_progress],
         activity_executor=ThreadPoolExecutor(4),
     )
     async with worker:

@@ -16,6 +16,7 @@ from domain.calendar import WorkCalendar
 from domain.db import create_schema, make_engine, session_scope
 from tests.database import database_url
 from domain.deadlines import expand, parse_deadline
+from domain.reporting import ReportingCalendar, progress_due_dates
 from domain.models import Occurrence, Officer, OfficerUnit, Organisation, Plan, PlanStatus, Role, Task, Unit
 from workflows.task_types import workflow_id_for
 
@@ -56,12 +57,13 @@ def seed(
     url: str | None = None,
     lead_units: tuple[str, ...] = ("tu-phap",),
     task_code: str = "3.1",
+    progress: bool = False,
 ) -> Seeded:
     """Create the schema in a fresh database and write the commune, its plan and task 3.1."""
     engine = make_engine(url or database_url(path))  # the test's PostgreSQL database in PG mode
     create_schema(engine)
     calendar = WorkCalendar()
-    schedule = parse_deadline(deadline, year)
+    schedule = parse_deadline(deadline, year) if deadline else None
     with session_scope(engine) as session:
         org = Organisation(code=org_code, name="UBND xã Vĩnh Lập")
         session.add(org)
@@ -89,11 +91,15 @@ def seed(
         workflow_id = workflow_id_for(org.code, plan.code, task_code)
         task = Task(organisation_id=org.id, plan_id=plan.id, code=task_code, area="chi_dao",
                     title="Báo cáo công tác cải cách hành chính hằng quý", lead_units=list(lead_units),
-                    coordinating_units=["van-phong"], deadline_text=deadline, deadline_schedule=schedule.to_dict(),
+                    coordinating_units=["van-phong"], deadline_text=deadline, deadline_schedule=schedule.to_dict() if schedule else None,
                     product="Báo cáo quý", workflow_id=workflow_id)
         session.add(task)
         session.flush()
-        for due in expand(schedule, year, calendar):
+        for due in expand(schedule, year, calendar) if schedule else []:
             session.add(Occurrence(organisation_id=org.id, task_id=task.id, key=due.key, period=due.period,
                                    nominal=due.nominal, due=due.due))
+        if progress:  # the progress update of every reporting period (domain.reporting)
+            for due in progress_due_dates(ReportingCalendar(calendar=calendar), year):
+                session.add(Occurrence(organisation_id=org.id, task_id=task.id, key=due.key, period=due.period,
+                                       nominal=due.nominal, due=due.due, kind="progress"))
         return Seeded(engine, org.id, plan.id, task.id, workflow_id)

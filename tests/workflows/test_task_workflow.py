@@ -17,6 +17,7 @@ from domain.calendar import WorkCalendar
 from domain.models import OccurrenceStatus
 from domain.policy import DEFAULT_POLICY, spread_minutes
 from tests.workflows.harness import Chase, Run, scenario
+from workflows import client as task_client
 from workflows.task import TaskWorkflow
 from workflows.task_types import (
     Cancel,
@@ -206,3 +207,30 @@ async def test_messages_about_missing_or_closed_occurrences_are_refused(env, tmp
         with pytest.raises(WorkflowUpdateFailedError):
             await run.update(TaskWorkflow.submit_completion, submit("2026-Q1"))
         assert len(run.events("completion_submitted")) == 1
+
+
+async def test_reassignment_by_update_is_answered_once_recorded(env, tmp_path, record_histories) -> None:
+    async with scenario(env, tmp_path, "reassign_update", record=record_histories) as run:
+        await run.until(D(2026, 3, 16), 10)
+        handle = task_client.task_handle(env.client, run.handle.id)
+        with pytest.raises(WorkflowUpdateFailedError) as caught:  # the validator refuses before history
+            await task_client.reassign(handle, Reassign(actor="vanphong", occurrence_key="2026-Q9",
+                                                        to_username="ketoan"))
+        assert "2026-Q9" in task_client.refusal_message(caught.value)
+        state = await task_client.reassign(handle, Reassign(actor="vanphong", to_username="ketoan",
+                                                            reason="Đổi người phụ trách"))
+        # Answered after the database has it: no polling needed.
+        assert state.contacts.lead == ["ketoan"]
+        assert run.occurrence("2026-Q1").lead_username == "ketoan"
+        assert [e.data["lead"] for e in run.events("reassigned")] == [["ketoan"]]
+        await run.until(D(2026, 3, 23), 12)
+        assert [c.to for c in run.chases()][1:] == [("ketoan",), ("ketoan",), ("ketoan", "vanphong")]
+
+
+async def test_cancellation_through_the_client_completes_the_workflow(env, tmp_path, record_histories) -> None:
+    async with scenario(env, tmp_path, "cancel_bounded", record=record_histories) as run:
+        await run.until(D(2026, 3, 16), 10)
+        handle = task_client.task_handle(env.client, run.handle.id)
+        await task_client.cancel(handle, Cancel(actor="vanphong", reason="Nhiệm vụ không còn phù hợp"))
+        assert "cancelled 4" in await handle.result()
+        assert [e.kind for e in run.events("task_cancelled")] == ["task_cancelled"]
