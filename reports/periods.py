@@ -80,22 +80,10 @@ def periods_of_year(year: int) -> list[ReportPeriod]:
 
 
 def _window_from_cycle(key: str) -> Window | None:
-    """The window from ``domain.reporting`` when that module is present (one source of truth)."""
+    """The window from ``domain.reporting`` (the reporting cycle: one source of truth)."""
     try:
-        from domain import reporting  # type: ignore[attr-defined]
-    except ImportError:
+        from domain.reporting import ReportingCalendar
+    except ImportError:  # the cycle is not there: the rule above, which is the same default
         return None
-    for name in ("data_window", "window"):
-        func = getattr(reporting, name, None)
-        if callable(func):
-            try:
-                value = func(key)
-            except Exception:  # an interface we do not know: keep our own rule
-                return None
-            start = getattr(value, "start", None)
-            end = getattr(value, "end", None)
-            if start is None and isinstance(value, tuple) and len(value) == 2:
-                start, end = value
-            if isinstance(start, date) and isinstance(end, date):
-                return Window(start, end)
-    return None
+    period = ReportingCalendar().period(key)
+    return Window(period.window_start, period.window_end)

@@ -1,7 +1,7 @@
 """Indicators (chỉ tiêu) of a plan and their values per reporting period.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0004_report
+Revises: 0004_cycle
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = '0004_report'
+down_revision: str | None = '0004_cycle'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
