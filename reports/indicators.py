@@ -168,7 +168,9 @@ def indicator_lines(session: Session, plan: Plan, period_key: str) -> list[Indic
 
 
 def find_indicator(session: Session, plan: Plan, code: str) -> Indicator | None:
-    return session.exec(select(Indicator).where(Indicator.plan_id == plan.id, Indicator.code == code.upper())).first()
+    from sqlalchemy import func
+
+    return session.exec(select(Indicator).where(Indicator.plan_id == plan.id, func.upper(Indicator.code) == code.upper())).first()
 
 
 __all__ = ["COMPARATOR_TEXT", "IndicatorError", "IndicatorLine", "find_indicator", "indicator_lines", "report_value",
