@@ -123,6 +123,9 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(ops.router)  # /healthz (database, schema) and /metrics
     app.include_router(province.router)  # /api/province/overview for Role.PROVINCE
+    from web import indicators as _indicators, reports as _reports
+    app.include_router(_reports.router)  # /reports: the period's report draft, the evidence pack
+    app.include_router(_indicators.router)  # /api/plans/{code}/indicators
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Any:
