@@ -32,6 +32,7 @@ app.add_typer(_status.export_app, name="export")
 from cli import db as _db  # noqa: E402,F401  registers `dondoc db upgrade/status/revision`
 from cli import mail as _mail  # noqa: E402,F401  registers `dondoc mail list/show`
 from cli import service as _service  # noqa: E402,F401  registers `dondoc web`, `dondoc dispatcher`
+from cli import report as _report  # noqa: E402,F401  registers `dondoc report draft/evidence`, `dondoc indicator`
 
 
 def run() -> None:

@@ -229,3 +229,41 @@ class ProgressUpdate(SQLModel, table=True):
     reviewed_at: datetime | None = None
     review_reason: str | None = None
     idempotency_key: str = Field(unique=True)
+
+
+class Indicator(SQLModel, table=True):
+    """A numeric target of a plan (chỉ tiêu, "tối thiểu 50% hồ sơ trực tuyến"), tracked per period.
+
+    ``comparator``/``target_value``/``unit`` are parsed from ``text`` when it states a
+    number (see domain.indicators); a target without a number is judged reached or not.
+    """
+
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    code: str  # "CT-01", "CT-03b"
+    text: str
+    area: str | None = None
+    owner_unit: str | None = None  # unit code (or name as written)
+    comparator: str | None = None  # ">=", ">", "<=", "<", "="
+    target_value: float | None = None
+    unit: str | None = None  # "%", "tỷ đồng", "hồ sơ"
+    source_line_start: int | None = None
+    active: bool = True
+
+
+class IndicatorValue(SQLModel, table=True):
+    """The actual value of an indicator reported for one period, with its evidence."""
+
+    __table_args__ = (UniqueConstraint("indicator_id", "period_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    period_key: str = Field(index=True)
+    value: float | None = None
+    achieved: bool | None = None  # for a target without a number
+    note: str = ""
+    evidence: dict | None = Field(default=None, sa_column=Column(JSON))
+    reported_by: str
+    reported_at: datetime = Field(default_factory=utcnow)

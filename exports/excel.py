@@ -168,6 +168,7 @@ def plan_workbook(session: Session, plan: Plan, today: date, tz: str = "Asia/Ho_
     ws.cell(row=row, column=3, value=counts.total).font = Font(bold=True)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
+    add_indicator_sheet(wb, session, plan)
     return wb
 
 
@@ -176,3 +177,50 @@ def plan_workbook_bytes(session: Session, plan: Plan, today: date, tz: str = "As
     buffer = io.BytesIO()
     plan_workbook(session, plan, today, tz).save(buffer)
     return buffer.getvalue()
+
+
+INDICATOR_HEADERS = ("STT", "Mã", "Chỉ tiêu", "Cơ quan chủ trì", "Mục tiêu", "Kỳ báo cáo", "Kết quả", "Đánh giá", "Minh chứng")
+INDICATOR_WIDTHS = (6, 8, 60, 28, 14, 12, 14, 14, 36)
+
+
+def add_indicator_sheet(wb: Workbook, session: Session, plan: Plan) -> None:
+    """A second sheet "Chỉ tiêu": each indicator with its latest reported period (nothing if the plan has none)."""
+    from domain.models import Indicator, IndicatorValue
+    from reports.indicators import indicator_lines
+
+    ids = list(session.exec(select(Indicator.id).where(Indicator.plan_id == plan.id, Indicator.active == True)))  # noqa: E712
+    if not ids:
+        return
+    periods = sorted(set(session.exec(select(IndicatorValue.period_key).where(IndicatorValue.indicator_id.in_(ids)))))
+    latest: dict[str, tuple[str, object]] = {}
+    order = {"Q1": 1, "H1": 2, "Q3": 3, "Y": 4}  # "2026-H1" sorts before "2026-Q1" as text
+    periods.sort(key=lambda k: (k[:4], order.get(k[5:], 9)))
+    lines = indicator_lines(session, plan, periods[-1] if periods else "")
+    for key in periods:
+        for line in indicator_lines(session, plan, key):
+            if line.status != "chua_bao_cao":
+                latest[line.code] = (key, line)
+    ws = wb.create_sheet("Chỉ tiêu")
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws.merge_cells(f"A1:{get_column_letter(len(INDICATOR_HEADERS))}1")
+    ws["A1"] = "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU"
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    for col, (title, width) in enumerate(zip(INDICATOR_HEADERS, INDICATOR_WIDTHS), start=1):
+        cell = ws.cell(row=3, column=col, value=title)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E7E9EC")
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    colours = {"dat": COLOURS[Bucket.DONE_ON_TIME], "chua_dat": COLOURS[Bucket.OVERDUE], "chua_bao_cao": "#555555"}
+    for number, line in enumerate(lines, start=1):
+        key, shown = latest.get(line.code, ("", line))
+        values = (number, line.code, line.name, line.owner, line.target_text, key, shown.actual_text, shown.status_label,
+                  evidence_text(shown.evidence))
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=3 + number, column=col, value=value)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.border = border
+        ws.cell(row=3 + number, column=8).font = Font(bold=True, color=colours[shown.status].lstrip("#"))

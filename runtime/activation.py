@@ -105,6 +105,9 @@ def store(engine: Engine, review: Any, org_config: Any, review_path: Path) -> tu
         )
         _reopen_restored(session, [s for s in stored if s.task_id in removed_before and s.change == "changed"])
         sync_plan_progress(session, org, plan, stored)  # the reporting cycle (runtime.progress)
+        from reports.indicators import store_indicators  # the plan's chỉ tiêu, tracked per period
+
+        store_indicators(session, plan, review, org_config.resolve_unit)
         return org, plan, stored
 
 

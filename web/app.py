@@ -95,7 +95,7 @@ def create_app(
             called once, on the first action that must reach a task workflow.
         session_seconds: session lifetime (default 8 hours).
     """
-    from web import api, ops, pages, province
+    from web import api, decisions, indicators, intake, ops, pages, province, reports
 
     app = FastAPI(
         title="dondoc API",
@@ -123,8 +123,10 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(ops.router)  # /healthz (database, schema) and /metrics
     app.include_router(province.router)  # /api/province/overview for Role.PROVINCE
-    app.include_router(__import__("web.intake").intake.router)  # /intake: plan upload, review, activation
-    app.include_router(__import__("web.decisions").decisions.router)  # /decisions: extension requests in context
+    app.include_router(intake.router)  # /intake: plan upload, review, activation
+    app.include_router(decisions.router)  # /decisions: extension requests in context
+    app.include_router(reports.router)  # /reports: the period's report draft, the evidence pack
+    app.include_router(indicators.router)  # /api/plans/{code}/indicators
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Any:

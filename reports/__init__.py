@@ -1,0 +1,1 @@
+"""The periodic CCHC report, indicators and the evidence pack, drafted from the plan's state."""
