@@ -38,6 +38,7 @@ from domain.models import (
     Unit,
 )
 from domain.status import Bucket, Counts, classify, local_date
+from domain.text import vietnamese_sort_key
 from notifications.render import (
     KIND_LABELS,
     KIND_ORDER,
@@ -240,7 +241,7 @@ def leader_digest(session: Session, rows: list[Notification], *, org: Organisati
             "last_reminder": None, "level": row.level, "new": True, "reassigned_to": "", "other_units": [],
             "link": values["link"],
         })
-    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), vietnamese_sort_key(kv[0])))
     group_list = [{"unit": unit, "items": sorted(items, key=lambda i: (-i["days_overdue"], str(i["task_code"])))}
                   for unit, items in ordered]
     total = sum(len(g["items"]) for g in group_list)
@@ -316,7 +317,8 @@ def weekly_summary_context(session: Session, org: Organisation, today: date) -> 
         "day": today.isoformat(),
         "counts": overall.to_dict(),
         "units": [{"unit": name, **counts.to_dict()}
-                  for name, counts in sorted(by_unit.items(), key=lambda kv: (-kv[1].overdue, kv[0]))],
+                  for name, counts in sorted(by_unit.items(),
+                                             key=lambda kv: (-kv[1].overdue, vietnamese_sort_key(kv[0])))],
         "overdue": overdue[:30], "overdue_total": len(overdue),
         "awaiting": awaiting[:30], "awaiting_total": len(awaiting),
         "due_soon": due_soon[:30], "due_soon_total": len(due_soon),
