@@ -338,11 +338,11 @@ def demo_accounts(password: str = typer.Option("dondoc-demo", "--password", help
 
 
 @export_app.command("excel")
-def export_excel(plan: str, out: Path = typer.Option(None, "--out", "-o", help="Tệp .xlsx (mặc định: MÃ-KẾ-HOẠCH.xlsx)."),
+def export_excel(plan: str, out: Path = typer.Option(None, "--out", "-o", help="Tệp .xlsx (mặc định: đặt theo số kế hoạch, ví dụ ke-hoach-12-KH-UBND-2026.xlsx)."),
                  org: str = ORG_OPTION) -> None:
     """Xuất tình hình thực hiện một kế hoạch ra Excel theo mẫu phụ lục."""
     from domain.models import Plan
-    from exports.excel import plan_workbook_bytes
+    from exports.excel import plan_workbook_bytes, workbook_filename
     from web.queries import today_in
 
     settings = Settings()
@@ -353,6 +353,7 @@ def export_excel(plan: str, out: Path = typer.Option(None, "--out", "-o", help="
         if row is None:
             _fail(f"Không có kế hoạch «{plan}».")
         data = plan_workbook_bytes(session, row, today_in(settings.timezone), settings.timezone)
-    target = out or Path(f"{plan}.xlsx")
+        filename = workbook_filename(row)
+    target = out or Path(filename)
     target.write_bytes(data)
     console.print(f"Đã ghi {target}.")
