@@ -55,6 +55,7 @@ def outbox_command(
     from domain.db import create_schema, make_engine
     from domain.models import Notification, NotificationStatus
     from notifications.dispatch import status_text
+    from notifications.render import kind_label
 
     wanted = None
     if status:
@@ -90,7 +91,8 @@ def outbox_command(
     for row in rows:
         created = row.created_at.replace(tzinfo=row.created_at.tzinfo or timezone.utc).astimezone(tz)
         task = (row.context or {}).get("task_code") or (f"#{row.task_id}" if row.task_id else "")
-        table.add_row(str(row.id), f"{created:%d/%m/%Y %H:%M}", escape(row.recipient_email), escape(row.kind),
+        recipient = f"{row.recipient_name} <{row.recipient_email}>" if row.recipient_name else row.recipient_email
+        table.add_row(str(row.id), f"{created:%d/%m/%Y %H:%M}", escape(recipient), escape(kind_label(row.kind)),
                       escape(str(task)), escape(status_text(row)))
     console.print(table)
 
@@ -106,10 +108,26 @@ def show_command(mail_id: str = typer.Argument(..., help="Mã thư (hoặc phầ
     console = Console()
     for name, label in (("Date", "Ngày"), ("From", "Từ"), ("To", "Đến"), ("Subject", "Tiêu đề"),
                         ("Message-ID", "Message-ID")):
-        console.print(f"[bold]{label}:[/bold] {escape(mail.header(name))}", highlight=False)
+        value = mail.header(name)
+        if name == "Date":
+            value = local_date_text(value, _zone(settings))
+        console.print(f"[bold]{label}:[/bold] {escape(value)}", highlight=False)
     console.print(f"[dim]Tệp: {escape(str(mail.path))}[/dim]")
     console.print()
     console.print(mail.text(), highlight=False, markup=False)
+
+
+def local_date_text(header: str, tz) -> str:
+    """An RFC 5322 Date header as people read it: "02/12/2026 07:30" in the local zone."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        moment = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return header
+    if moment.tzinfo is None:  # "-0000": UTC by RFC 5322
+        moment = moment.replace(tzinfo=timezone.utc)
+    return f"{moment.astimezone(tz):%d/%m/%Y %H:%M}"
 
 
 def _zone(settings: Settings):

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from cli import i18n
+
+i18n.install()  # Click's and Typer's own words (help, errors) in Vietnamese
+
 app = typer.Typer(
     name="dondoc",
     help="dondoc — đôn đốc thực hiện kế hoạch cải cách hành chính.",

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from cli.main import app
 from domain.db import create_schema, make_engine
 from domain.models import OccurrenceStatus, Officer, Organisation
+from domain.text import vietnamese_sort_key
 from domain.status import BUCKETS, LABELS, RICH_STYLES, STATUS_LABELS, classify, local_date
 from settings import Settings
 
@@ -125,7 +126,7 @@ def status(
     for b in BUCKETS:
         table.add_column(LABELS[b], justify="right", style=RICH_STYLES[b])
     table.add_column("Tổng", justify="right")
-    for code, c in sorted(snap.by_unit.groups.items(), key=lambda kv: (-kv[1].overdue, snap.unit_name(kv[0]))):
+    for code, c in sorted(snap.by_unit.groups.items(), key=lambda kv: (-kv[1].overdue, vietnamese_sort_key(snap.unit_name(kv[0])))):
         table.add_row(snap.unit_name(code), *(str(c.get(b)) for b in BUCKETS), str(c.total))
     console.print(table)
 
@@ -359,6 +360,36 @@ def set_password(
     console.print(f"Đã đặt mật khẩu cho {username} ({name}).")
 
 
+@user_app.command("list")
+def list_users(org: str = ORG_OPTION,
+               all_: bool = typer.Option(False, "--all", help="Cả tài khoản đã ngừng hoạt động.")) -> None:
+    """Liệt kê tài khoản của một tổ chức, xếp theo tên (thứ tự chữ cái tiếng Việt)."""
+    from domain.models import OfficerUnit, Unit
+    from domain.text import vietnamese_sort_key
+    from web.auth import ROLE_LABELS
+
+    engine = _engine(Settings())
+    with Session(engine) as session:
+        organisation = pick_organisation(session, org)
+        query = select(Officer).where(Officer.organisation_id == organisation.id)
+        officers = [o for o in session.exec(query) if all_ or o.active]
+        units = dict(session.exec(select(Unit.id, Unit.name).where(Unit.organisation_id == organisation.id)).all())
+        of_officer: dict[int, list[str]] = {}
+        for link in session.exec(select(OfficerUnit).where(OfficerUnit.officer_id.in_([o.id for o in officers]))):
+            if link.unit_id in units:
+                of_officer.setdefault(link.officer_id, []).append(units[link.unit_id])
+        name = organisation.name
+    officers.sort(key=lambda o: vietnamese_sort_key(o.full_name, given_name_first=True))
+    table = Table(title=f"Tài khoản của {name} ({len(officers)})")
+    for col in ("Họ tên", "Tên đăng nhập", "Vai trò", "Đơn vị", "Thư điện tử", "Mật khẩu"):
+        table.add_column(col)
+    for o in officers:
+        table.add_row(o.full_name + ("" if o.active else " (ngừng hoạt động)"), o.username,
+                      ROLE_LABELS.get(o.role, str(o.role)), "; ".join(of_officer.get(o.id, [])), o.email,
+                      "đã đặt" if o.password_hash else "chưa đặt")
+    console.print(table)
+
+
 @user_app.command("demo")
 def demo_accounts(password: str = typer.Option("dondoc-demo", "--password", help="Mật khẩu cho các tài khoản thử.")) -> None:
     """Đặt mật khẩu thử cho mọi tài khoản chưa có mật khẩu (chỉ dùng để chạy thử trên máy)."""
@@ -377,11 +408,11 @@ def demo_accounts(password: str = typer.Option("dondoc-demo", "--password", help
 
 
 @export_app.command("excel")
-def export_excel(plan: str, out: Path = typer.Option(None, "--out", "-o", help="Tệp .xlsx (mặc định: MÃ-KẾ-HOẠCH.xlsx)."),
+def export_excel(plan: str, out: Path = typer.Option(None, "--out", "-o", help="Tệp .xlsx (mặc định: đặt theo số kế hoạch, ví dụ ke-hoach-12-KH-UBND-2026.xlsx)."),
                  org: str = ORG_OPTION) -> None:
     """Xuất tình hình thực hiện một kế hoạch ra Excel theo mẫu phụ lục."""
     from domain.models import Plan
-    from exports.excel import plan_workbook_bytes
+    from exports.excel import plan_workbook_bytes, workbook_filename
     from web.queries import today_in
 
     settings = Settings()
@@ -392,6 +423,7 @@ def export_excel(plan: str, out: Path = typer.Option(None, "--out", "-o", help="
         if row is None:
             _fail(f"Không có kế hoạch «{plan}».")
         data = plan_workbook_bytes(session, row, today_in(settings.timezone), settings.timezone)
-    target = out or Path(f"{plan}.xlsx")
+        filename = workbook_filename(row)
+    target = out or Path(filename)
     target.write_bytes(data)
     console.print(f"Đã ghi {target}.")

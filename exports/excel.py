@@ -8,6 +8,8 @@ cell coloured like the dashboard's bucket.
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from datetime import date
 
 from openpyxl import Workbook
@@ -25,13 +27,37 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 SEVERITY = (Bucket.OVERDUE, Bucket.DONE_LATE, Bucket.ON_TRACK, Bucket.DONE_ON_TIME)
 
 
+def plan_label(plan: Plan) -> str:
+    """How people name a plan: its number ("Kế hoạch số 12/KH-UBND"), else its title."""
+    return f"Kế hoạch số {plan.number}" if plan.number else plan.title
+
+
+def workbook_filename(plan: Plan) -> str:
+    """The file name of a plan's workbook, after its number and year: "ke-hoach-12-KH-UBND-2026.xlsx".
+
+    ASCII only (diacritics folded, "/" and spaces become "-"): the name survives every
+    mail client, file system and USB stick it travels on.
+    """
+    from domain.text import fold
+
+    def ascii_part(text: str, lower: bool) -> str:
+        folded = fold(text) if lower else "".join(
+            c for c in unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+            if not unicodedata.combining(c))
+        return re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-")
+
+    name = ascii_part(plan.number, lower=False) if plan.number else ascii_part(plan.title, lower=True)[:60]
+    return f"ke-hoach-{name or plan.code}-{plan.year}.xlsx"
+
+
 def evidence_text(evidence: dict | None) -> str:
     """One line of evidence: "Số 45/BC-UBND ngày 10/03/2026; https://...; tệp bao-cao.pdf"."""
     if not evidence:
         return ""
     parts = []
     if evidence.get("document_number"):
-        text = f"Số {evidence['document_number']}"
+        number = re.sub(r"^\s*số\s*:?\s*", "", str(evidence["document_number"]), flags=re.IGNORECASE)
+        text = f"Số {number}"
         if evidence.get("document_date"):
             try:
                 text += f" ngày {date.fromisoformat(str(evidence['document_date'])):%d/%m/%Y}"
@@ -100,11 +126,14 @@ def plan_workbook(session: Session, plan: Plan, today: date, tz: str = "Asia/Ho_
     last = get_column_letter(ncol)
 
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = "PHỤ LỤC: TÌNH HÌNH THỰC HIỆN NHIỆM VỤ"
+    ws["A1"] = "PHỤ LỤC: TÌNH HÌNH THỰC HIỆN " + (f"KẾ HOẠCH SỐ {plan.number}" if plan.number else plan.title.upper())
     ws["A1"].font = Font(bold=True, size=13)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = f"(Kèm theo Kế hoạch số {plan.number or plan.code} của {plan.issuer}: {plan.title})"
+    issued = f" ngày {plan.issued_on:%d/%m/%Y}" if plan.number and plan.issued_on else ""
+    about = f"Kế hoạch số {plan.number}{issued} của {plan.issuer}: {plan.title}" if plan.number else \
+        f"{plan.title} của {plan.issuer}"
+    ws["A2"] = f"({about})"
     ws["A2"].alignment = Alignment(horizontal="center", wrap_text=True)
     ws.row_dimensions[2].height = 32
     ws.merge_cells(f"A3:{last}3")
@@ -166,8 +195,16 @@ def plan_workbook(session: Session, plan: Plan, today: date, tz: str = "Asia/Ho_
     row += 1
     ws.cell(row=row, column=2, value="Tổng số").font = Font(bold=True)
     ws.cell(row=row, column=3, value=counts.total).font = Font(bold=True)
+    # Printed for meetings: A4 landscape, every column on the page, the header row on each page.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "Trang &P/&N"
     add_indicator_sheet(wb, session, plan)
     return wb
 

@@ -38,7 +38,17 @@ from domain.models import (
     Unit,
 )
 from domain.status import Bucket, Counts, classify, local_date
-from notifications.render import KIND_LABELS, KIND_ORDER, Rendered, render_digest, render_subject, template_vars
+from domain.text import vietnamese_sort_key
+from notifications.render import (
+    KIND_LABELS,
+    KIND_ORDER,
+    Rendered,
+    escalation_addressee,
+    recurring_period,
+    render_digest,
+    render_subject,
+    template_vars,
+)
 from settings import Settings
 
 CHASING_KINDS = ("reminder", "due", "overdue")
@@ -70,11 +80,29 @@ def _local_text(moment: datetime | None, tz: ZoneInfo) -> str | None:
 # -- officer digest ------------------------------------------------------------------------
 
 
+# Kinds that ask the recipient to decide on someone else's work (confirm, extend).
+COORDINATOR_KINDS = frozenset({"completion_submitted", "extension_requested"})
+
+
+def item_audience(kind: str, level: int, context: dict[str, Any]) -> str:
+    """"coordinator" when the row asks its recipient to watch or decide, else "officer".
+
+    The digest ends with the instructions of its items' audiences: an officer is told
+    how to report, a coordinator how to confirm, return or answer an extension request.
+    """
+    if kind in COORDINATOR_KINDS:
+        return "coordinator"
+    if kind == "escalation" and escalation_addressee(context, level) != "lead":
+        return "coordinator"
+    return "officer"
+
+
 def digest_item(row: Notification, base_url: str) -> dict[str, Any]:
     """What a digest shows of one outbox row: its subject line and the task facts."""
     values = template_vars(row.kind, row.level, dict(row.context or {}), base_url)
     return {
         "kind": row.kind,
+        "audience": item_audience(row.kind, row.level, dict(row.context or {})),
         "subject": render_subject(row.kind, row.level, dict(row.context or {}), base_url, values),
         "task_code": values.get("task_code"),
         "task_title": values.get("task_title"),
@@ -82,6 +110,7 @@ def digest_item(row: Notification, base_url: str) -> dict[str, Any]:
         "period": values.get("period"),
         "due": values.get("due"),
         "reason": values.get("reason"),
+        "reason_label": "Ý kiến" if row.kind in ("completion_confirmed", "extension_granted") else "Lý do",
         "link": values["link"],
     }
 
@@ -95,9 +124,11 @@ def officer_digest(rows: list[Notification], *, recipient_name: str | None, orga
     order = KIND_ORDER + sorted(k for k in by_kind if k not in KIND_ORDER)
     sections = [{"kind": k, "label": KIND_LABELS.get(k, k), "items": by_kind[k]} for k in order if k in by_kind]
     urgent = sum(len(by_kind.get(k, [])) for k in ("escalation", "overdue", "due"))
+    audiences = {item["audience"] for items in by_kind.values() for item in items}
     return render_digest("digest", {
         "recipient_name": recipient_name, "organisation": organisation, "day": day,
         "count": len(rows), "urgent": urgent, "sections": sections,
+        "for_officer": "officer" in audiences, "for_coordinator": "coordinator" in audiences,
     }, base_url)
 
 
@@ -190,7 +221,7 @@ def leader_digest(session: Session, rows: list[Notification], *, org: Organisati
         groups[unit].append({
             "task_code": task.code, "task_title": " ".join(task.title.split()),
             "plan_label": (plan.title + (f" (số {plan.number})" if plan.number else "")) if plan else "",
-            "period": occ.period, "due": due.isoformat(),
+            "period": recurring_period(occ.period), "due": due.isoformat(),
             "days_overdue": (today - due).days,
             "working_days_overdue": max(0, calendar.working_days_between(due, today)),
             "last_reminder": _local_text(last.get(occ.id), tz),
@@ -210,7 +241,7 @@ def leader_digest(session: Session, rows: list[Notification], *, org: Organisati
             "last_reminder": None, "level": row.level, "new": True, "reassigned_to": "", "other_units": [],
             "link": values["link"],
         })
-    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), vietnamese_sort_key(kv[0])))
     group_list = [{"unit": unit, "items": sorted(items, key=lambda i: (-i["days_overdue"], str(i["task_code"])))}
                   for unit, items in ordered]
     total = sum(len(g["items"]) for g in group_list)
@@ -256,7 +287,8 @@ def weekly_summary_context(session: Session, org: Organisation, today: date) -> 
         completed = local_date(occ.completed_at, tz)
         if completed is not None and completed > week_ago and status in (OccurrenceStatus.DONE, OccurrenceStatus.SUBMITTED):
             done_this_week += 1
-        item = {"task_code": task.code, "task_title": " ".join(task.title.split()), "period": occ.period,
+        item = {"task_code": task.code, "task_title": " ".join(task.title.split()),
+                "period": recurring_period(occ.period),
                 "due": due.isoformat(), "task_id": task.id,
                 "units": [units.get(c, c) for c in task.lead_units or []]}
         if status == OccurrenceStatus.OPEN and today <= due <= today + timedelta(days=7):
@@ -285,7 +317,8 @@ def weekly_summary_context(session: Session, org: Organisation, today: date) -> 
         "day": today.isoformat(),
         "counts": overall.to_dict(),
         "units": [{"unit": name, **counts.to_dict()}
-                  for name, counts in sorted(by_unit.items(), key=lambda kv: (-kv[1].overdue, kv[0]))],
+                  for name, counts in sorted(by_unit.items(),
+                                             key=lambda kv: (-kv[1].overdue, vietnamese_sort_key(kv[0])))],
         "overdue": overdue[:30], "overdue_total": len(overdue),
         "awaiting": awaiting[:30], "awaiting_total": len(awaiting),
         "due_soon": due_soon[:30], "due_soon_total": len(due_soon),

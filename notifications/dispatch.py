@@ -173,6 +173,22 @@ def _notice_due(row: Notification) -> date | None:
     return None
 
 
+SELF_ACTION_REASON = "người nhận chính là người đã thực hiện việc này"
+
+
+def own_action(row: Notification) -> bool:
+    """True when the row tells its recipient about something the recipient did.
+
+    The task activities write the event's actor (username) in the row's context; a
+    person is never told, alone or in a digest, what they have just done themselves.
+    """
+    context = row.context or {}
+    actor = context.get("actor")
+    if not actor or actor == "system" or row.kind in CHASING_KINDS:
+        return False
+    return actor == context.get("recipient_username")
+
+
 def skip_reason(row: Notification, occurrence: Occurrence | None) -> str | None:
     """Why a pending row must not be sent any more, or None to send it.
 
@@ -182,6 +198,8 @@ def skip_reason(row: Notification, occurrence: Occurrence | None) -> str | None:
     its effective due date is not the one the row was written against (an extension
     was granted: the ladder restarts from the new date with new keys).
     """
+    if own_action(row):
+        return SELF_ACTION_REASON
     if row.kind not in CHASING_KINDS or occurrence is None:
         return None
     status = OccurrenceStatus(occurrence.status)
@@ -205,12 +223,13 @@ def _skip_stale(session: Session, rows: list[Notification], now: datetime,
     sent it just before dying (the Message-ID stays on the row).
     """
     occurrence_ids = {r.occurrence_id for r in rows if r.kind in CHASING_KINDS and r.occurrence_id is not None}
-    if not occurrence_ids:
+    if not occurrence_ids and not any(own_action(r) for r in rows):
         return rows
-    occurrences = {o.id: o for o in session.exec(select(Occurrence).where(Occurrence.id.in_(occurrence_ids)))}
+    occurrences = {o.id: o for o in session.exec(
+        select(Occurrence).where(Occurrence.id.in_(occurrence_ids)))} if occurrence_ids else {}
     by_reason: dict[str, list[int]] = defaultdict(list)
     for row in rows:
-        reason = skip_reason(row, occurrences.get(row.occurrence_id)) if row.occurrence_id else None
+        reason = skip_reason(row, occurrences.get(row.occurrence_id) if row.occurrence_id else None)
         if reason is not None:
             by_reason[reason].append(row.id)
     if not by_reason:
@@ -319,6 +338,11 @@ def _render(session: Session, mail: _Mail, org: _Org, now: datetime, settings: S
         return render_digest(first.kind, {**(first.context or {}), "recipient_name": name}, settings.base_url)
     return render_notification(first.kind, first.level, {**(first.context or {}), "recipient_name": name},
                                settings.base_url)
+
+
+def sender_display_name(org: Organisation) -> str:
+    """The From name people see: the organisation ("UBND xã Vĩnh Lập"), not the software."""
+    return " ".join((org.name or "").split()) or "dondoc"
 
 
 def _trace_headers(mail: _Mail) -> dict[str, str]:
@@ -432,7 +456,7 @@ def _prepare(engine: Engine, settings: Settings, now: datetime, report: Dispatch
                 out.raw = message_bytes(
                     rendered, sender=settings.smtp_sender, to_email=first.recipient_email,
                     to_name=first.recipient_name, message_id=message_id, when=now,
-                    references=_trace_headers(mail),
+                    sender_name=sender_display_name(org.org), references=_trace_headers(mail),
                 )
             except Exception as error:  # noqa: BLE001 - one bad row must not stop the others
                 log.exception("Cannot build mail for rows %s", out.row_ids)

@@ -93,6 +93,39 @@ def vndate(value: Any) -> str:
     return str(value)
 
 
+_ONE_OFF_PERIOD = re.compile(r"^\s*hạn\s+(\d{1,2}/\d{1,2}/\d{4})\s*$", re.IGNORECASE)
+
+
+def one_off_date(period: Any) -> str | None:
+    """The date of a one-off period label ("Hạn 15/10/2026" → "15/10/2026"), else None.
+
+    domain.deadlines names a one-off occurrence by its date; a mail that also shows the
+    due date must not say it twice ("kỳ Hạn 15/10/2026 ... Hạn: 15/10/2026").
+    """
+    match = _ONE_OFF_PERIOD.match(period) if isinstance(period, str) else None
+    return match.group(1) if match else None
+
+
+def recurring_period(period: Any) -> str | None:
+    """The period label to show as "kỳ ...": None for a one-off period or none at all."""
+    if not period or one_off_date(period):
+        return None
+    return str(period)
+
+
+def period_phrase(period: Any, due: Any = None) -> str:
+    """How a mail names an occurrence in a line: "kỳ Quý I/2026", or "hạn 15/10/2026" once."""
+    if recurring_period(period):
+        return f"kỳ {period}"
+    date_text = one_off_date(period) or vndate(due)
+    return f"hạn {date_text}" if date_text else ""
+
+
+def kind_label(kind: Any) -> str:
+    """A kind of notification in Vietnamese (never the internal name)."""
+    return KIND_LABELS.get(str(kind), "Cập nhật nhiệm vụ")
+
+
 def _html_paragraphs(value: Any) -> list[Markup]:
     text = value if isinstance(value, Markup) else escape(value)
     parts = _PARAGRAPH_BREAK.split(str(text).strip())
@@ -129,7 +162,7 @@ def _environment(html: bool) -> Environment:
     env.filters["paragraphs"] = _html_paragraphs if html else _text_paragraphs
     env.filters["strong"] = _html_strong if html else (lambda v: "" if v is None else str(v))
     env.filters["link"] = _html_link if html else _text_link
-    env.filters["kind_label"] = lambda kind: KIND_LABELS.get(kind, kind)
+    env.filters["kind_label"] = kind_label
     env.globals["fmt"] = "html" if html else "txt"
     env.globals["kind_labels"] = KIND_LABELS
     return env
@@ -173,8 +206,19 @@ def template_vars(kind: str, level: int, context: dict[str, Any], base_url: str)
     plan_label = context.get("plan_title") or "Kế hoạch"
     if context.get("plan_number"):
         plan_label = f"{plan_label} (số {context['plan_number']})"
+    # A one-off period is its date: shown once, as the due date, never as "kỳ Hạn dd/mm/yyyy".
+    period_text = context.get("period")
+    # A full name, never a username: the activities fall back to the username when the
+    # actor is no officer of the organisation (an administrator); the mail then says so.
+    actor_name = context.get("actor_name")
+    if not actor_name or actor_name == "system" or actor_name == context.get("actor"):
+        actor_name = None
     return {
         **context,
+        "period": recurring_period(period_text),
+        "period_label": period_text,
+        "when": period_phrase(period_text, context.get("due")),
+        "actor_name": actor_name,
         "kind": kind,
         "level": level,
         "base_url": base_url.rstrip("/"),
@@ -302,6 +346,32 @@ def encoded_words(text: str, chunk_bytes: int = 39) -> str:
     return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words)
 
 
+def phrase_words(text: str, max_bytes: int = 45) -> str:
+    """A display name as RFC 2047 encoded words that every decoder reads back the same.
+
+    A name of up to 45 UTF-8 bytes ("UBND xã Vĩnh Lập") is one encoded word of at most
+    75 characters: nothing between words to lose or add. A longer one is cut only
+    after a space, the space kept inside the earlier word, so decoders that drop the
+    whitespace between encoded words (as RFC 2047 says) keep every word apart.
+    """
+    words, chunk = [], b""
+    for token in re.findall(r"\S+\s*", text):
+        data = token.encode("utf-8")
+        if chunk and len(chunk) + len(data) > max_bytes:
+            words.append(chunk)
+            chunk = b""
+        while len(data) > max_bytes:  # one very long word: cut between characters
+            cut = max_bytes
+            while cut > 0 and (data[cut] & 0xC0) == 0x80:
+                cut -= 1
+            words.append(data[:cut])
+            data = data[cut:]
+        chunk += data
+    if chunk:
+        words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words)
+
+
 def _unstructured(text: str) -> str:
     """A header value from (already one-line) text: ASCII as is, else encoded words."""
     return text if text.isascii() else encoded_words(text)
@@ -314,7 +384,7 @@ def _address_header(email: str, name: str | None) -> str:
         return addr
     if name.isascii():
         return f"{quote_name(name)} <{addr}>"
-    words = encoded_words(name)
+    words = phrase_words(name)
     one_line = f"{words} <{addr}>"
     # "From: " / "To: " and the value on one line when it fits in 78 columns.
     return one_line if "\r\n" not in words and len(one_line) <= 72 else f"{words}\r\n <{addr}>"
