@@ -264,6 +264,9 @@ class TaskActivities:
                     coordinator=coordinators,
                     vice_chairman=vice,
                     chairman=with_role(Role.CHAIRMAN),
+                    # The plan's vice-chairman in charge decides extensions, else the chairman.
+                    decider=[o.username for o in officers if o.id == plan.vice_chairman_id]
+                    or with_role(Role.CHAIRMAN),
                 ),
                 extra_days_off=list(org.extra_days_off or []),
                 makeup_working_days=list(org.makeup_working_days or []),

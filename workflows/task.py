@@ -72,6 +72,8 @@ DB_TIMEOUT = timedelta(seconds=30)
 # forever. Chasing activities keep the default: a DB outage delays a reminder, never loses it.
 ANSWER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=5),
                            maximum_attempts=3)
+# Patch: extension requests go to the plan's decider; a reassignment tells the previous owner.
+DECIDER_AND_PREVIOUS_OWNER = "decider-and-previous-owner"
 # A cancellation the database refused is tried again after this long.
 CANCEL_RETRY_AFTER = timedelta(minutes=1)
 CONTACT_FIELDS = ("lead", "coordinator", "vice_chairman", "chairman")
@@ -254,7 +256,8 @@ class TaskWorkflow:
         c = self._definition.contacts
         lead = self._lead_override if self._lead_override is not None else c.lead
         return ContactsSpec(lead=list(lead), coordinator=list(c.coordinator),
-                            vice_chairman=list(c.vice_chairman), chairman=list(c.chairman))
+                            vice_chairman=list(c.vice_chairman), chairman=list(c.chairman),
+                            decider=list(c.decider) if c.decider is not None else None)
 
     def _lead_of(self, snap: OccurrenceSnapshot) -> list[str]:
         return list(snap.lead) if snap.lead is not None else self._contacts().lead
@@ -611,6 +614,8 @@ class TaskWorkflow:
 
     def _deciders(self) -> list[str]:
         c = self._contacts()
+        if c.decider and workflow.patched(DECIDER_AND_PREVIOUS_OWNER):
+            return list(c.decider)
         return c.vice_chairman or c.chairman
 
     @workflow.update
@@ -747,11 +752,15 @@ class TaskWorkflow:
             self._lead_override = lead
         for snap in targets:
             snap.lead = list(lead)
+        notify = list(lead)
+        if workflow.patched(DECIDER_AND_PREVIOUS_OWNER):
+            # The previous owner is told too: the task left them (templates tell the two apart).
+            notify += [u for leads in previous.values() for u in leads if u not in lead]
         await self._record(
             "reassigned", message.actor, targets[0] if message.occurrence_key else None,
             {"lead": lead, "previous": previous, "reason": message.reason,
              "occurrences": [s.key for s in targets]},
-            None, lead, answer=answer,
+            None, notify, answer=answer,
         )
         self._wake = True
 

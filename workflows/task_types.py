@@ -66,6 +66,9 @@ class ContactsSpec:
     coordinator: list[str] = field(default_factory=list)
     vice_chairman: list[str] = field(default_factory=list)
     chairman: list[str] = field(default_factory=list)
+    # Who decides extension requests: the plan's vice-chairman in charge, else the
+    # chairman. None in histories recorded before it existed.
+    decider: list[str] | None = None
 
 
 @dataclass

@@ -151,7 +151,11 @@ def test_sync_occurrences_inserts_next_year_once(seeded: Seeded) -> None:
     first = run(acts.sync_occurrences, params)
     second = run(acts.sync_occurrences, params)
     assert first == second
-    assert [(o.key, o.due) for o in first.occurrences] == [
+    deadlines = [(o.key, o.due) for o in first.occurrences if not o.key.endswith(".progress")]
+    assert deadlines == [
         ("2027-Q1", "2027-03-22"), ("2027-Q2", "2027-06-21"), ("2027-Q3", "2027-09-20"), ("2027-Q4", "2027-12-20"),
     ]
-    assert len(rows(seeded.engine, Occurrence)) == 8
+    # The repeating task reports progress on each of next year's four periods too.
+    progress = sorted(o.key for o in first.occurrences if o.key.endswith(".progress"))
+    assert progress == ["2027-H1.progress", "2027-Q1.progress", "2027-Q3.progress", "2027-Y.progress"]
+    assert len([o for o in rows(seeded.engine, Occurrence) if o.kind == "deadline"]) == 8
