@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from domain.text import fold, normalise
 from ingest.areas import AREAS, areas_in, guess_area
 from ingest.deadline_text import find_deadline
-from ingest.normalise import LABEL_ANY
-from ingest.sections import Node
-from ingest.units import split_units
+from ingest.normalise import LABEL, LABEL_ANY
+from ingest.sections import Node, heading_role
+from ingest.units import looks_like_unit, split_units
 
 
 @dataclass
@@ -99,6 +99,63 @@ def _attributes(text: str) -> tuple[str, dict[str, str]]:
     return body, attrs
 
 
+# "a) Nhiệm vụ: ..." in a block that also gives the owners and the deadline.
+TASK_LABEL = re.compile(r"^(?:nhiệm vụ|nội dung(?:\s+(?:nhiệm vụ|công việc|thực hiện))?|tên nhiệm vụ)\s*:\s*", re.IGNORECASE)
+# "(Phòng Tư pháp chủ trì, Sở Nội vụ phối hợp; hoàn thành trước 31/10/2026)".
+_PAREN_OWNERS = re.compile(r"\(([^()]{3,300}?\bchủ trì\b[^()]*)\)\s*[.;]?\s*$", re.IGNORECASE)
+# "Chủ trì, phối hợp với Công an phường rà soát ...": who works with the lead.
+_WITH = re.compile(r"\bphối hợp (?:chặt chẽ )?với\s+", re.IGNORECASE)
+# Lower-case words that belong to unit names ("Công an phường", "các cơ quan liên quan").
+_NAME_WORDS = frozenset(
+    "xã phường huyện tỉnh thị trấn thành phố quận các cơ quan đơn vị liên quan có và - ban ngành đoàn thể "
+    "phòng chuyên môn của tổ dân thôn bản khu trực thuộc".split()
+)
+
+
+def _paren_owners(text: str) -> tuple[str, dict[str, str]]:
+    """Owners and deadline written in a bracket after the task."""
+    match = _PAREN_OWNERS.search(text)
+    if not match:
+        return text, {}
+    attrs: dict[str, str] = {}
+    rest: list[str] = []
+    for part in re.split(r"\s*;\s*", match.group(1)):
+        for piece in re.split(r",\s*(?=[^,]*\b(?:chủ trì|phối hợp)\s*$)", part):
+            piece = piece.strip(" .,")
+            if m := re.match(r"^(.+?)\s+chủ trì(?:\s+thực hiện)?$", piece, re.IGNORECASE):
+                attrs["lead"] = m.group(1)
+            elif m := re.match(r"^(.+?)\s+phối hợp(?:\s+thực hiện)?$", piece, re.IGNORECASE):
+                attrs["coordinators"] = m.group(1)
+            elif piece:
+                rest.append(piece)
+    if "lead" not in attrs:
+        return text, {}
+    if rest:
+        attrs["deadline"] = "; ".join(rest)
+    return text[: match.start()].rstrip(" ,;"), attrs
+
+
+def coordinated_with(text: str) -> list[str]:
+    """The units after "phối hợp với" ("... phối hợp với Công an phường rà soát ...")."""
+    match = _WITH.search(text)
+    if not match:
+        return []
+    words = text[match.end():].split()
+    taken: list[str] = []
+    for word in words:
+        bare = word.strip(",;.()")
+        if not bare:
+            break
+        if bare[:1].isupper() or bare.lower() in _NAME_WORDS or bare.isupper():
+            taken.append(word)
+            if word.endswith((";", ".", ")")):
+                break
+            continue
+        break
+    names = " ".join(taken).strip(" ,;.")
+    return split_units(names) if names and looks_like_unit(names) else []
+
+
 class TaskCollector:
     """Walks task sections and tables."""
 
@@ -107,6 +164,9 @@ class TaskCollector:
         self.known = known  # name -> bool: keeps "Văn phòng HĐND và UBND huyện" whole
         self.tasks: list[Task] = []
         self.indicators: list[Indicator] = []
+        self.notes: list[tuple[int, str]] = []  # (line, message) for the reviewer
+        self._lead: list[str] | None = None  # the unit a "PHÂN CÔNG" sub-heading names
+        self._kind = "task"
 
     # ------------------------------------------------------------------ tree
 
@@ -132,24 +192,98 @@ class TaskCollector:
             if child.role == "targets":
                 self._targets(child)
                 continue
+            if child.is_heading and self._field_block(child, areas, label):
+                continue
             if child.is_heading:
-                found = areas_in(child.text)
-                heading = _heading_label(child.text)
-                self.collect(child, found or areas, heading if found else label)
+                self._heading(child, areas, label)
                 continue
             if child.kind == "para" and has_items and not seen_item:
                 continue  # the introduction of a list
             self.item(child, areas, label)
 
+    def _heading(self, node: Node, areas: list[str], label: str | None) -> None:
+        """A sub-heading: an area, a unit (its tasks beneath), or reporting duties."""
+        found = areas_in(node.text)
+        saved_lead, saved_kind = self._lead, self._kind
+        unit_text = node.text.rstrip(" :.")
+        if not found and looks_like_unit(unit_text) and len(unit_text) < 120 and not _is_sentence(node.text):
+            # "III. PHÂN CÔNG NHIỆM VỤ / 1. Văn phòng HĐND và UBND phường / - ...":
+            # the unit leads the tasks listed under it.
+            self._lead = split_units(unit_text, self.known) or [unit_text]
+        if node.role == "reports" or heading_role(node.text) == "reports":
+            self._kind = "report"
+        try:
+            heading = _heading_label(node.text)
+            self.collect(node, found or areas, heading if found else label)
+        finally:
+            self._lead, self._kind = saved_lead, saved_kind
+
+    def _field_block(self, node: Node, areas: list[str], label: str | None) -> bool:
+        """A numbered heading that is itself a task, its fields beneath it.
+
+        "3. Tập huấn ... / - Đơn vị chủ trì: ... / - Thời gian hoàn thành: ..." or
+        "2. ... / a) Nhiệm vụ: ... / b) Cơ quan thực hiện: - Đơn vị chủ trì: ... / c) Thời gian thực hiện: ...".
+        """
+        fields: list[Node] = []
+        body: str | None = None
+
+        def visit(parent: Node) -> bool:
+            nonlocal body
+            for child in parent.children:
+                if child.kind == "row":
+                    return False
+                if TASK_LABEL.match(child.text) and body is None:
+                    body = TASK_LABEL.sub("", child.text).strip()
+                    if child.children and not visit(child):
+                        return False
+                    continue
+                if not LABEL.match(child.text):
+                    return False
+                fields.append(child)
+                if child.children and not visit(child):
+                    return False
+            return True
+
+        if not node.children or not visit(node) or not fields:
+            return False
+        text = body or node.text
+        task = self._task(text, node.para.line_start, node.line_end, areas, label)
+        for field_node in fields:
+            _, attrs = _attributes(field_node.text)
+            self._apply(task, attrs)
+        if body and not task.product:
+            task.area_label = task.area_label
+        self.tasks.append(task)
+        return True
+
     def _targets(self, node: Node) -> None:
         # One indicator per item; a plain paragraph under an item continues it.
+        rows = [sub for sub in node.walk() if sub.kind == "row"]
+        if rows:
+            self._target_rows(rows)
         for sub in node.walk():
+            if sub.kind == "row":
+                continue
             if sub.para is None or sub.kind in ("roman", "caps", "para") and sub is not node:
                 continue
             if sub.kind in ("roman", "caps") or (sub.is_heading and not _is_sentence(sub.text)):
                 continue
             text = " ".join([sub.text] + [c.text for c in sub.children if c.kind == "para"])
             self.indicators.append(Indicator(text, sub.para.line_start, sub.line_end if sub.children else sub.para.line_end))
+
+    def _target_rows(self, rows: list[Node]) -> None:
+        """A targets table: one indicator per data row (header rows skipped)."""
+        for row in rows:
+            cells = [c for c in row.para.cells if c]
+            if not cells or _is_column_numbers(cells):
+                continue
+            keys = [fold(c) for c in cells]
+            if any(k in ("stt", "tt", "chi tieu", "noi dung", "noi dung chi tieu") for k in keys):
+                continue
+            text = " ".join(c for c in cells if not re.fullmatch(r"[0-9IVX]{1,4}\.?", c))
+            if len(cells) == 1 and text.isupper():
+                continue  # a group row
+            self.indicators.append(Indicator(normalise(text), row.para.line_start, row.para.line_end))
 
     def item(self, node: Node, areas: list[str], label: str | None) -> None:
         text = node.text
@@ -192,6 +326,9 @@ class TaskCollector:
     def _task(self, text: str, start: int, end: int, areas: list[str], label: str | None) -> Task:
         body, attrs = _attributes(text)
         body = body or text
+        body, paren = _paren_owners(body)
+        for key, value in paren.items():
+            attrs.setdefault(key, value)
         area, guessed = _area_for(body, areas)
         task = Task(
             area=area,
@@ -202,6 +339,12 @@ class TaskCollector:
             line_end=end,
             area_guessed=guessed,
         )
+        task.kind = self._kind
+        if self._lead and "lead" not in attrs:
+            task.lead = list(self._lead)
+            task.owner_how = "heading"
+            if re.match(r"^\W*chủ trì\b", body, re.IGNORECASE):
+                task.coordinators = coordinated_with(body)
         self._apply(task, attrs)
         if task.deadline is None:
             task.deadline = find_deadline(body, self.year)
