@@ -188,6 +188,8 @@ def _canonical(text: str, plan_year: int | None = None) -> str:
     folded = re.sub(r"\s+", " ", folded).strip()
     # Spelling variants: "Quí" (old spelling), "tháng cuối cùng", "cả năm".
     folded = re.sub(r"\bqui\b", "quy", folded)
+    # "theo quy định" (as the rules say) names no period: it is not "theo quý".
+    folded = re.sub(r"\btheo quy dinh\b", "theo-quy-dinh", folded)
     folded = re.sub(r"\bcuoi cung\b", "cuoi", folded)
     if plan_year is not None:
         # "15/01 năm sau", "Quý I năm tiếp theo": the year after the plan's.

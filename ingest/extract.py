@@ -135,24 +135,36 @@ def _paren_owners(text: str) -> tuple[str, dict[str, str]]:
     return text[: match.start()].rstrip(" ,;"), attrs
 
 
+# Verbs that start the action after the units ("... phối hợp với Công an xã rà soát ...").
+_ACTION = re.compile(
+    r"^(?:tổ chức|thực hiện|triển khai|rà soát|hướng dẫn|xây dựng|theo dõi|kiểm tra|tham mưu|đề xuất|"
+    r"tuyên truyền|cập nhật|tổng hợp|báo cáo|giải quyết|ban hành|hoàn thiện|nâng cao|đẩy mạnh|duy trì|"
+    r"bố trí|quản lý|tiếp nhận|lập|cung cấp|đánh giá|phổ biến|số hóa|vận hành|công khai|niêm yết|"
+    r"thẩm định|chỉ đạo|đôn đốc|giám sát|thanh tra|đào tạo|bồi dưỡng|sắp xếp|kiện toàn|trình|để|nhằm|"
+    r"trong|theo|tại|đối với|về|hoàn thành|bảo đảm|đảm bảo)\b",
+    re.IGNORECASE,
+)
+
+
 def coordinated_with(text: str) -> list[str]:
-    """The units after "phối hợp với" ("... phối hợp với Công an phường rà soát ...")."""
+    """The units after "phối hợp với" ("... phối hợp với Công an phường rà soát ...").
+
+    A unit name runs until the action begins (a verb such as "rà soát", "tổ chức") or
+    the clause ends.
+    """
     match = _WITH.search(text)
     if not match:
         return []
-    words = text[match.end():].split()
-    taken: list[str] = []
-    for word in words:
-        bare = word.strip(",;.()")
-        if not bare:
+    rest = text[match.end():]
+    end = len(rest)
+    for m in re.finditer(r"[;.:()]|\s+(?=\S)", rest):
+        if m.group(0) in ";.:()":
+            end = m.start()
             break
-        if bare[:1].isupper() or bare.lower() in _NAME_WORDS or bare.isupper():
-            taken.append(word)
-            if word.endswith((";", ".", ")")):
-                break
-            continue
-        break
-    names = " ".join(taken).strip(" ,;.")
+        if _ACTION.match(rest[m.end():]) and m.start() > 0:
+            end = m.start()
+            break
+    names = rest[:end].strip(" ,;.")
     return split_units(names) if names and looks_like_unit(names) else []
 
 

@@ -24,6 +24,7 @@ _HOW = {
     "duties": "theo nhiệm vụ của đơn vị ở mục Tổ chức thực hiện",
     "standing": "cơ quan thường trực/đầu mối của kế hoạch",
     "function": "suy ra từ chức năng của đơn vị (kế hoạch không phân công rõ)",
+    "plan": "đơn vị chủ trì chung của kế hoạch ở mục Tổ chức thực hiện",
 }
 
 
@@ -190,15 +191,22 @@ def _reports(owners: OwnerMap) -> list[Task]:
 
 def _assign_owners(tasks: list[Task], owners: OwnerMap, resolver: UnitResolver) -> None:
     for task in tasks:
-        if task.lead:
-            continue
-        lead = owners.leads.get(task.area)
-        if lead:
-            task.lead = list(lead)
-            task.owner_how = owners.how.get(task.area)
-            lead_keys = {resolver.key(u) for u in lead}
-            extra = [u for u in owners.coordinators.get(task.area, []) if resolver.key(u) not in lead_keys]
-            task.coordinators = task.coordinators or extra
+        if not task.lead:
+            lead = owners.plan_lead if owners.plan_lead and owners.how.get(task.area) in (None, "function", "standing") else None
+            lead = lead or owners.leads.get(task.area)
+            if lead:
+                task.lead = list(lead)
+                task.owner_how = "plan" if lead is owners.plan_lead else owners.how.get(task.area)
+                lead_keys = {resolver.key(u) for u in lead}
+                extra = [u for u in owners.coordinators.get(task.area, []) if resolver.key(u) not in lead_keys]
+                task.coordinators = task.coordinators or extra
+        if task.lead and not task.coordinators and task.owner_how not in ("table", "beside"):
+            # "Công chức X: chủ trì, phối hợp với Y ...": Y works on X's tasks.
+            for unit in task.lead:
+                partners = owners.unit_coordinators.get(resolver.key(unit))
+                if partners:
+                    task.coordinators = list(partners)
+                    break
 
 
 def _finish(
@@ -214,12 +222,18 @@ def _finish(
         code = f"{prefix}-{counters[prefix]:02d}"
         line = task.line_start
 
-        # Deadline: beside the task, else the lead's reporting deadline, else the plan's.
+        # Deadline: beside the task, else the date by which its lead reports the plan's
+        # results (a one-off date). A recurring reporting date is a reporting duty of its
+        # own: pasted onto tasks it would turn a continuous task into a quarterly one.
         how_deadline = None
-        if not task.deadline:
+        if not task.deadline and task.kind == "task":
+            keys = [resolver.key(u) for u in task.lead]
+            task.deadline = next((owners.unit_final_deadline[k] for k in keys if k in owners.unit_final_deadline), None)
+            how_deadline = "hạn báo cáo kết quả của đơn vị chủ trì" if task.deadline else None
+        elif not task.deadline:
             keys = [resolver.key(u) for u in task.lead]
             task.deadline = next((owners.unit_deadline[k] for k in keys if k in owners.unit_deadline), None)
-            how_deadline = "hạn báo cáo của đơn vị chủ trì" if task.deadline else None
+            how_deadline = "hạn báo cáo của đơn vị" if task.deadline else None
             if not task.deadline and owners.plan_deadline:
                 task.deadline = owners.plan_deadline
                 how_deadline = "chế độ báo cáo chung của kế hoạch"
@@ -242,7 +256,7 @@ def _finish(
             warnings.append(ImportWarning(line, f"Lĩnh vực đoán theo nội dung: {task.area}; hãy kiểm tra.", code))
         if not task.lead:
             warnings.append(ImportWarning(line, "Chưa có cơ quan chủ trì.", code))
-        elif task.owner_how in ("function", "duties", "standing"):
+        elif task.owner_how in ("function", "duties", "standing", "plan"):
             warnings.append(ImportWarning(line, f"Cơ quan chủ trì {', '.join(task.lead)}: {_HOW[task.owner_how]}.", code))
 
         task.lead = _resolve_all(task.lead, resolver, line, code, warnings, unknown_reported)
