@@ -367,11 +367,13 @@ class TaskCollector:
     def table(self, rows: list[Node], areas: list[str], label: str | None) -> None:
         """One task per row of an appendix table."""
         columns: dict[str, int] | None = None
+        last: Task | None = None
         for row in rows:
             cells = list(row.para.cells)
             found = _header(cells)
             if found is not None:
                 columns = found
+                last = None
                 continue
             if columns is None or not any(cells):
                 continue
@@ -386,6 +388,18 @@ class TaskCollector:
                 content = next(iter(distinct))
             if not content:
                 continue
+            if last is not None and not number and not lead_text and not deadline and len(distinct) > 0 and not content.isupper():
+                # A row typed over several lines ("|   | rest of the text |   | rest of the unit |"):
+                # each cell continues the cell above.
+                last.text = normalise(f"{last.text} {content}")
+                last.title = title_of(last.text)
+                extra = get("coordinators")
+                if extra and last.coordinators:
+                    last.coordinators = split_units(f"{', '.join(last.coordinators)} {extra}", self.known)
+                elif extra:
+                    last.coordinators = split_units(extra, self.known)
+                last.line_end = row.para.line_end
+                continue
             if (not lead_text and not deadline) and (re.fullmatch(r"[IVX]+\.?|[A-ZĐ]\.?", number) or len(distinct) == 1):
                 found_areas = areas_in(content)
                 if found_areas:
@@ -394,6 +408,7 @@ class TaskCollector:
             text = normalise(content)
             if is_target(text):
                 self.indicators.append(Indicator(text, row.para.line_start, row.para.line_end))
+                last = None
                 continue
             task = self._task(text, row.para.line_start, row.para.line_end, areas, label)
             task.lead = split_units(lead_text, self.known) if lead_text else []
@@ -402,6 +417,7 @@ class TaskCollector:
             task.product = normalise(get("product")) or None
             task.owner_how = "table" if task.lead else None
             self.tasks.append(task)
+            last = task
 
 
 def _is_sentence(text: str) -> bool:

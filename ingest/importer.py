@@ -134,6 +134,9 @@ def import_plan(
     classify(root)
 
     intro = [n.para for child in root.children if child.role == "intro" for n in child.walk() if n.para]
+    if not any(re.search(r"\bnăm\s+\d{4}", p.text, re.IGNORECASE) for p in intro):
+        # An appendix on its own (.xlsx): its title and "(Kèm theo ...)" lines say it all.
+        intro = intro + [p for p in paras[:6] if not p.cells and p not in intro]
     title_para = next((p for p in intro if re.match(r"^\s*KẾ\s+HOẠCH\b", p.text)), None)
     meta = read_metadata(intro, [n.para for n in closing], title_para)
     source_year = meta.year or year
@@ -163,7 +166,9 @@ def import_plan(
     if not meta.signer:
         warnings.insert(0, ImportWarning(None, "Không thấy tên người ký kế hoạch."))
     if not meta.number:
-        warnings.insert(0, ImportWarning(None, "Không thấy số văn bản (Số: .../KH-...)."))
+        blank = any(re.search(r"\bSố\s*:?\s*/", p.text) for p in intro)
+        warnings.insert(0, ImportWarning(None, "Số văn bản để trống (Số: .../KH-...): ghi số khi văn bản được vào sổ."
+                                         if blank else "Không thấy số văn bản (Số: .../KH-...)."))
     if owners.standing is None:
         # "Theo đề nghị của công chức Văn phòng - Thống kê": the office that drafted it.
         for para in intro:
@@ -243,7 +248,17 @@ def _finish(
                 schedule = parse_deadline(task.deadline, source_year)
                 due = [d.due.isoformat() for d in expand(schedule, plan_year, calendar)]
             except DeadlineError as error:
-                warnings.append(ImportWarning(line, f"{error}; hãy sửa thời hạn.", code))
+                if not re.search(r"\d", task.deadline):
+                    # "theo kế hoạch hằng năm", "theo chỉ đạo của cấp trên": no date is
+                    # written, so none is guessed: the task is continuous until the
+                    # reviewer gives a date.
+                    written = task.deadline
+                    task.deadline = "thường xuyên"
+                    warnings.append(ImportWarning(
+                        line, f'Thời hạn "{written}" không có ngày cụ thể: tạm ghi "thường xuyên"; '
+                        "hãy ghi hạn nếu có.", code))
+                else:
+                    warnings.append(ImportWarning(line, f"{error}; hãy sửa thời hạn.", code))
             else:
                 if how_deadline:
                     warnings.append(ImportWarning(
