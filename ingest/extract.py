@@ -168,6 +168,12 @@ def coordinated_with(text: str) -> list[str]:
     return split_units(names) if names and looks_like_unit(names) else []
 
 
+_REPORT_ITEM = re.compile(r"^(?:dinh ky |dinh ki )?(?:tong hop,? )?(?:gui )?bao cao\b(?! (?:ket qua )?(?:danh gia|tu danh gia))")
+
+
+_RECURRING = re.compile(r"hàng|hằng|định kỳ|mỗi|theo (?:quý|quí|tháng|năm)", re.IGNORECASE)
+
+
 class TaskCollector:
     """Walks task sections and tables."""
 
@@ -360,6 +366,8 @@ class TaskCollector:
         self._apply(task, attrs)
         if task.deadline is None:
             task.deadline = find_deadline(body, self.year)
+        if task.kind == "task" and task.deadline and _REPORT_ITEM.match(fold(body)) and _RECURRING.search(task.deadline):
+            task.kind = "report"  # "Tổng hợp, báo cáo ... định kỳ hằng quý": a reporting duty in the list
         return task
 
     # ------------------------------------------------------------------ tables
