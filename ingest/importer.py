@@ -16,7 +16,8 @@ from ingest.metadata import PlanMeta, read_metadata
 from ingest.normalise import Para, paragraphs
 from ingest.owners import OwnerMap, build_owner_map
 from ingest.readers import read_document
-from ingest.sections import Node, build_tree, classify
+from ingest.limits import MAX_TASKS, too_large
+from ingest.sections import Node, build_tree, classify, heading_role
 from ingest.units import UnitResolver
 
 _HOW = {
@@ -148,7 +149,10 @@ def import_plan(
 
     resolver = UnitResolver(org)
     collector = TaskCollector(source_year, resolver.known if org is not None else None)
-    collector.collect(root, [], None)
+    warnings: list[ImportWarning] = []
+    _collect_each(root, collector, warnings)
+    if len(collector.tasks) > MAX_TASKS:
+        raise too_large(len(collector.tasks), MAX_TASKS, "nhiệm vụ")
     if not collector.tasks:
         raise NotAPlanError(
             f"Không tìm thấy nhiệm vụ nào trong {path.name}: tệp không giống một kế hoạch "
@@ -157,11 +161,14 @@ def import_plan(
 
     sections = [n for n in root.walk() if n.role == "organisation" and (n.parent is None or n.parent.role != "organisation")]
     owners = build_owner_map(sections, resolver, source_year)
-    warnings: list[ImportWarning] = []
     tasks = collector.tasks + _reports(owners)
+    if len(tasks) > MAX_TASKS:
+        raise too_large(len(tasks), MAX_TASKS, "nhiệm vụ")
     _assign_owners(tasks, owners, resolver)
     calendar = org.work_calendar() if org is not None else WorkCalendar()
     imported = _finish(tasks, owners, resolver, source_year, plan_year, calendar, warnings)
+    warnings.extend(ImportWarning(line, message) for line, message in collector.notes)
+    warnings.sort(key=lambda w: (w.line is not None, w.line or 0))
 
     if not meta.signer:
         warnings.insert(0, ImportWarning(None, "Không thấy tên người ký kế hoạch."))
@@ -181,6 +188,37 @@ def import_plan(
         tasks=imported, indicators=collector.indicators, warnings=warnings,
         organisation=Path(org_path) if org_path else None,
     )
+
+
+def _collect_each(root: Node, collector: TaskCollector, warnings: list[ImportWarning]) -> None:
+    """Collect section by section: one unreadable section is reported, the rest imported."""
+    groups: list[list[Node]] = []
+    for child in root.children:
+        if child.kind == "row" and groups and groups[-1][-1].kind == "row":
+            groups[-1].append(child)  # one table stays one table
+        else:
+            groups.append([child])
+    for group in groups:
+        child = group[0]
+        if child.role == "skip" and child.kind in ("roman", "caps", "decimal") and child.children \
+                and heading_role(child.text) is None and _looks_like_tasks(child):
+            warnings.append(ImportWarning(
+                child.line_start,
+                f'Không rõ mục "{child.text[:80]}" chứa gì (không phải nhiệm vụ, chỉ tiêu hay tổ chức thực hiện): '
+                "chưa lấy nhiệm vụ nào từ mục này, hãy kiểm tra."))
+        holder = Node("root", "", "", children=group)
+        try:
+            collector.collect(holder, [], None)
+        except (ValueError, KeyError, IndexError, AttributeError, TypeError) as error:
+            warnings.append(ImportWarning(
+                child.line_start, f'Không đọc được mục "{child.text[:80]}" ({type(error).__name__}): hãy nhập tay các nhiệm vụ của mục này.'))
+
+
+def _looks_like_tasks(node: Node) -> bool:
+    """A section with bullets or owner/deadline labels: worth a warning if it is skipped."""
+    from ingest.normalise import LABEL_ANY
+
+    return any(n.kind in ("dash", "plus", "letter", "row") or LABEL_ANY.search(n.text) for n in node.walk() if n is not node)
 
 
 def _reports(owners: OwnerMap) -> list[Task]:
