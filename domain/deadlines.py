@@ -204,6 +204,7 @@ def _original_words(text: str, folded_words: list[str]) -> str:
     originals: dict[str, str] = {}
     for word in re.split(r"[\s(),;:\[\]\"'“”/]+", normalise(text)):
         originals.setdefault(fold(word).strip(".,;"), word.strip(".,;"))
+    originals.setdefault("theo-quy-dinh", "theo quy định")
     return " ".join(originals.get(w, w) for w in folded_words)
 
 
