@@ -146,6 +146,20 @@ _ACTION = re.compile(
 )
 
 
+def _owner_cell(text: str) -> tuple[str, str]:
+    """One "executing unit" cell that names both roles: "X chủ trì; Y phối hợp" or
+    "Chủ trì: X; Phối hợp: Y". Returns (lead, coordinators) texts."""
+    if not re.search(r"\b(?:chủ trì|phối hợp)\b", text, re.IGNORECASE):
+        return text, ""
+    _, attrs = _paren_owners(f"({text})")
+    if attrs:
+        return attrs.get("lead", ""), attrs.get("coordinators", "")
+    _, labelled = _attributes(text)
+    if "lead" in labelled:
+        return labelled["lead"], labelled.get("coordinators", "")
+    return text, ""
+
+
 def coordinated_with(text: str) -> list[str]:
     """The units after "phối hợp với" ("... phối hợp với Công an phường rà soát ...").
 
@@ -419,8 +433,10 @@ class TaskCollector:
                 last = None
                 continue
             task = self._task(text, row.para.line_start, row.para.line_end, areas, label)
+            lead_text, partners = _owner_cell(lead_text)
             task.lead = split_units(lead_text, self.known) if lead_text else []
-            task.coordinators = split_units(get("coordinators"), self.known) if get("coordinators") else []
+            coordinators = get("coordinators") or partners
+            task.coordinators = split_units(coordinators, self.known) if coordinators else []
             task.deadline = normalise(deadline) if deadline else task.deadline
             task.product = normalise(get("product")) or None
             task.owner_how = "table" if task.lead else None

@@ -24,7 +24,7 @@ def scored():
 
 def test_every_layout_of_the_issue_is_in_the_corpus(scored) -> None:
     _, layouts, _ = scored
-    assert set(layouts) == {str(n) for n in range(1, 10)}
+    assert {str(n) for n in range(1, 10)} <= set(layouts)  # "H": held-out documents
     assert set(THRESHOLDS["layouts"]) == set(layouts)
 
 
