@@ -283,8 +283,6 @@ class TaskCollector:
         for field_node in fields:
             _, attrs = _attributes(field_node.text)
             self._apply(task, attrs)
-        if body and not task.product:
-            task.area_label = task.area_label
         self.tasks.append(task)
         return True
 

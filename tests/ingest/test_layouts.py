@@ -155,3 +155,16 @@ def test_pdf_page_bound(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(readers, "MAX_PAGES", 0)
     with pytest.raises(PlanTooLargeError, match="trang"):
         readers.read_document(path)
+
+
+def test_issuers_of_other_levels() -> None:
+    from ingest.metadata import header_issuer
+    from ingest.normalise import Para
+
+    def head(*lines: str) -> list[Para]:
+        return [Para(line, i, i, lines=[line]) for i, line in enumerate(lines, start=1)]
+
+    assert header_issuer(head("THỦ TƯỚNG CHÍNH PHỦ", "Số: 12/QĐ-TTg")) == "Thủ tướng Chính phủ"
+    assert header_issuer(head("UBND TỈNH BẮC NINH", "SỞ TƯ PHÁP", "Số: /KH-STP")) == "Sở Tư pháp tỉnh Bắc Ninh"
+    assert header_issuer(head("ỦY BAN NHÂN DÂN", "XÃ PHÚ LỘC", "Số: 18/KH-UBND")) == "UBND xã Phú Lộc"
+    assert header_issuer(head("UBND PHƯỜNG HÒA KHÁNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")) == "UBND phường Hòa Khánh"

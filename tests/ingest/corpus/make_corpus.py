@@ -92,7 +92,6 @@ def _row(table, values) -> None:
 
 def appendix_docx(path: Path) -> None:
     import docx
-    from docx.oxml.ns import qn
     from lxml import etree
 
     doc = docx.Document()
@@ -144,7 +143,6 @@ def appendix_docx(path: Path) -> None:
         paragraph._p.getparent().remove(paragraph._p)
     doc.add_paragraph("")
     doc.save(path)
-    del qn
 
 
 def appendix_xlsx(path: Path) -> None:
