@@ -17,7 +17,7 @@ _LONG_WORK_BYTES = 300_000
 
 @app.command("import")
 def import_command(
-    file: Path = typer.Argument(..., help="Văn bản kế hoạch: .txt, .docx hoặc .pdf."),
+    file: Path = typer.Argument(..., help="Văn bản kế hoạch: .txt, .docx, .pdf hoặc phụ lục .xlsx."),
     year: Optional[int] = typer.Option(None, "--year", help="Năm thực hiện (áp kế hoạch năm trước cho năm này)."),
     org: Optional[Path] = typer.Option(None, "--org", help="Tệp tổ chức (YAML) để đối chiếu tên đơn vị."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON ra stdout."),

@@ -181,12 +181,31 @@ class _Parse:
 _UNIT_CODE = {"thang": "M", "quy": "Q", "nam": "Y", "6 thang": "H", "sau thang": "H", "ky": "*"}
 
 
-def _canonical(text: str) -> str:
+def _canonical(text: str, plan_year: int | None = None) -> str:
     folded = fold(text)
-    folded = re.sub(r"[(),;:\[\]\"'“”]", " ", folded)
+    folded = re.sub(r"[(),;:\[\]\"'“”*]", " ", folded)
     folded = re.sub(r"\s*/\s*", "/", folded)
     folded = re.sub(r"\s+", " ", folded).strip()
+    # Spelling variants: "Quí" (old spelling), "tháng cuối cùng", "cả năm".
+    folded = re.sub(r"\bqui\b", "quy", folded)
+    # "theo quy định" (as the rules say) names no period: it is not "theo quý".
+    folded = re.sub(r"\btheo quy dinh\b", "theo-quy-dinh", folded)
+    folded = re.sub(r"\bcuoi cung\b", "cuoi", folded)
+    if plan_year is not None:
+        # "15/01 năm sau", "Quý I năm tiếp theo": the year after the plan's.
+        folded = re.sub(
+            r"(\b\d{1,2}/\d{1,2}|\bquy (?:iv|iii|ii|i|[1-4])|\bthang \d{1,2}) nam (?:sau|tiep theo)\b",
+            lambda m: f"{m[1]}/{plan_year + 1}", folded)
     return folded.rstrip(" .,;")
+
+
+def _original_words(text: str, folded_words: list[str]) -> str:
+    """The leftover words as the text wrote them (with diacritics), for the message."""
+    originals: dict[str, str] = {}
+    for word in re.split(r"[\s(),;:\[\]\"'“”/]+", normalise(text)):
+        originals.setdefault(fold(word).strip(".,;"), word.strip(".,;"))
+    originals.setdefault("theo-quy-dinh", "theo quy định")
+    return " ".join(originals.get(w, w) for w in folded_words)
 
 
 def _check_date(p: _Parse, text: str, day: int, month: int, year_offset: int) -> Item:
@@ -201,6 +220,17 @@ def _consume(p: _Parse, text: str) -> None:
     """Apply the ordered rules; each one removes what it understood."""
     if p.take(r"\bva (?:nhung|cac) nam (?:tiep theo|sau)\b"):
         p.repeats = True
+    # "Từ 01/7/2025", "từ tháng 4/2026": a start and no end, a duty from then on.
+    if re.match(r"^(?:bat dau |ke )?tu (?:ngay |thang |quy |nam )?[\divx]", p.rest) and not re.search(r"\b(?:den|toi)\b| - ", p.rest):
+        p.rest = ""
+        p.continuous = True
+        return
+    # Month ranges end with their last month: "từ tháng 3 đến tháng 6/2026", "Tháng 11 - 12/2025".
+    for m in p.take(rf"\b(?:tu )?thang (\d{{1,2}})(?:/\d{{4}})? ?(?:-|den(?: het)?|toi) ?(?:thang )?(\d{{1,2}})\b(?:{_YEAR_SUFFIX})?(?!/\d)"):
+        p.items.append(_month_item(text, int(m[2]), p.offset(m[3])))
+    # A range of years ends with its last year: "năm 2026 - 2027", "giai đoạn 2026-2027".
+    for m in p.take(r"\b(?:nam |giai doan )?(\d{4}) ?(?:-|den) ?(?:nam )?(\d{4})\b"):
+        p.items.append(Item("Y", 0, 12, 0, p.offset(m[2])))
     for m in p.take(r"\b(\d{1,3}) ngay (?:sau (?:khi )?|ke tu (?:khi |ngay )?)ket thuc (thang|quy|nam|ky)(?: bao cao)?\b"):
         p.after = (int(m[1]), _UNIT_CODE[m[2]])
     for m in p.take(r"\bngay (\d{1,2}) (?:cua )?thang cuoi (?:cua )?(?:moi )?quy\b"):
@@ -212,9 +242,19 @@ def _consume(p: _Parse, text: str) -> None:
         p.items.append(_check_date(p, text, int(m[1]), int(m[2]), p.offset(m[3])))
     for m in p.take(r"\bngay (\d{1,2}) thang (\d{1,2})(?: nam (\d{4}))?\b(?! (?:va )?(?:thang )?\d)"):
         p.items.append(_check_date(p, text, int(m[1]), int(m[2]), p.offset(m[3])))
-    for m in p.take(r"\b(?:6|sau) thang (dau|cuoi)(?: cua)? nam(?:(?:/| )(\d{4}))?\b"):
-        half = 1 if m[1] == "dau" else 2
-        p.items.append(Item("H", half, 6 * half, 0, p.offset(m[2])))
+    for m in p.take(r"\b(\d{1,2}|sau) thang (dau|cuoi)(?: cua)? nam(?:(?:/| )(\d{4}))?\b"):
+        months = 6 if m[1] == "sau" else int(m[1])
+        if not 1 <= months <= 12:
+            raise DeadlineError(text, f"không có {months} tháng trong năm")
+        if months == 6:
+            half = 1 if m[2] == "dau" else 2
+            p.items.append(Item("H", half, 6 * half, 0, p.offset(m[3])))
+        elif m[2] == "dau":  # "9 tháng đầu năm": the report of the first nine months
+            p.items.append(Item("M", months, months, 0, p.offset(m[3])))
+        else:  # "3 tháng cuối năm" ends with the year
+            p.items.append(Item("Y", 0, 12, 0, p.offset(m[3])))
+    for m in p.take(r"\bca nam(?: (\d{4}))?\b"):
+        p.items.append(Item("Y", 0, 12, 0, p.offset(m[1])))
     for m in p.take(rf"\bquy {_QUARTER}\b(?:{_YEAR_SUFFIX})?"):
         q = _ROMAN.get(m[1]) or int(m[1])
         p.items.append(Item("Q", q, 3 * q, 0, p.offset(m[2])))
@@ -242,6 +282,9 @@ def _consume(p: _Parse, text: str) -> None:
             p.scope_offset = p.offset(m[2])
     for m in p.take(r"(?<![/\d])(\d{1,2})/(\d{1,2})\b(?!/)"):
         p.items.append(_check_date(p, text, int(m[1]), int(m[2]), 0))
+    # A bare year, as in a table cell ("2026"): the year's end, or the scope of the rest.
+    for m in p.take(r"(?<![/\d])((?:19|20)\d{2})\b(?!/)"):
+        p.scope_offset = p.offset(m[1])
 
 
 def _month_item(text: str, month: int, year_offset: int) -> Item:
@@ -287,11 +330,11 @@ def parse_deadline(text: str, plan_year: int) -> Schedule:
     """
     if not isinstance(text, str) or not normalise(text):
         raise DeadlineError(text if isinstance(text, str) else repr(text), "trống")
-    p = _Parse(rest=_canonical(text), plan_year=plan_year)
+    p = _Parse(rest=_canonical(text, plan_year), plan_year=plan_year)
     _consume(p, text)
     leftover = [word for word in p.rest.split() if word not in _FILLER]
     if leftover:
-        raise DeadlineError(text, "không rõ: " + " ".join(leftover))
+        raise DeadlineError(text, "không rõ: " + _original_words(text, leftover))
 
     items = list(p.items)
     # A yearly cadence next to dated items only says "every year" ("15/12 hằng năm").

@@ -663,17 +663,24 @@ def load_organisation(path: str | Path) -> OrganisationConfig:
     Raises:
         OrganisationError: with every problem found, each naming its line and field.
     """
+    from domain.safe_yaml import YamlBoundsError, check_file_size, check_yaml_bounds
+
     path = Path(path)
     source = str(path)
     try:
+        check_file_size(path)
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise OrganisationError(source, [Problem(None, "", "không tìm thấy tệp")]) from None
     except UnicodeDecodeError:
         raise OrganisationError(source, [Problem(None, "", "tệp không phải văn bản UTF-8")]) from None
+    except YamlBoundsError as error:
+        raise OrganisationError(source, [Problem(error.line, "", error.message)]) from None
 
     loader = yaml.SafeLoader(text)
     try:
+        # Aliases and deep nesting are refused before the document is built (issue 17).
+        check_yaml_bounds(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
@@ -683,6 +690,8 @@ def load_organisation(path: str | Path) -> OrganisationConfig:
         raise OrganisationError(source, [Problem(line, "", f"cú pháp YAML không hợp lệ ({detail})")]) from None
     except yaml.YAMLError as error:
         raise OrganisationError(source, [Problem(None, "", f"cú pháp YAML không hợp lệ ({error})")]) from None
+    except YamlBoundsError as error:
+        raise OrganisationError(source, [Problem(error.line, "", error.message)]) from None
     finally:
         loader.dispose()
 

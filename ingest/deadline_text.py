@@ -15,21 +15,58 @@ _CANDIDATES = [
     re.compile(r"(?:trong\s+)?quý\s+(?:IV|III|II|I|[1-4])\s*(?:/\s*\d{4}|năm\s+\d{4})", re.IGNORECASE),
     re.compile(r"(?:trong\s+)?tháng\s+\d{1,2}\s*/\s*\d{4}", re.IGNORECASE),
 ]
+_DATED = re.compile(r"\d{1,2}\s*/\s*\d{1,2}|ngày\s+\d", re.IGNORECASE)
 _CONTINUOUS = re.compile(r"^\s*thường xuyên\b|\(\s*thường xuyên\s*\)", re.IGNORECASE)
 
 
+# Where a deadline phrase may begin inside running text.
+_STARTS = re.compile(
+    r"\b(?:hoàn thành\s+)?(?:trước|chậm nhất|hạn chót|không quá|định kỳ|hàng|hằng|mỗi|theo\s+(?:quý|quí|tháng|năm)\b|"
+    r"trong\s+(?:quý|quí|tháng|năm)|quý|quí|tháng\s+\d|từ\s+(?:ngày|tháng)\s+\d|ngày\s+\d|\d{1,2}\s*/\s*\d{1,2})",
+    re.IGNORECASE,
+)
+# Where it ends: the clause's end, or the words that name whom a report goes to.
+_STOPS = re.compile(r"[;.:()]|\s(?:về|gửi|cho|tại|để|nhằm|qua|lên|theo (?:quy định|hướng dẫn|yêu cầu))\b|,\s", re.IGNORECASE)
+
+
 def find_deadline(text: str, plan_year: int) -> str | None:
-    """The first deadline phrase in ``text`` that the deadline engine understands."""
+    """The longest deadline phrase in ``text`` that the deadline engine understands."""
+    tried: set[str] = set()
+    spans: list[tuple[int, str]] = []
+    for start in _STARTS.finditer(text):
+        tail = text[start.start():]
+        # The phrase to the clause's end, to the first stop word, and to each comma.
+        ends = {len(tail)}
+        for stop in _STOPS.finditer(tail):
+            ends.add(stop.start())
+            if stop.group(0) in ".;:()":
+                break
+        for end in sorted(ends, reverse=True):
+            phrase = tail[:end].strip(" ,;.")
+            while phrase.endswith(")") and phrase.count(")") > phrase.count("("):
+                phrase = phrase[:-1].rstrip(" ,;.")
+            if len(phrase) < 3 or phrase in tried:
+                continue
+            tried.add(phrase)
+            spans.append((start.start(), phrase))
     found: list[tuple[int, str]] = []
     for pattern in _CANDIDATES:
         for match in pattern.finditer(text):
             found.append((match.start(), match.group(0).strip(" ,")))
-    for _, phrase in sorted(found):
+    first: str | None = None
+    for position, phrase in spans + sorted(found):
         try:
-            parse_deadline(phrase, plan_year)
+            schedule = parse_deadline(phrase, plan_year)
         except DeadlineError:
             continue
-        return phrase
+        if schedule.kind == "continuous":
+            continue
+        # "định kỳ 6 tháng, năm ... trước ngày 15/6 và 15/12": the dated phrase says when.
+        if _DATED.search(phrase):
+            return phrase
+        first = first or phrase
+    if first:
+        return first
     if _CONTINUOUS.search(text):
         return "thường xuyên"
     return None

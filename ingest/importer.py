@@ -16,7 +16,8 @@ from ingest.metadata import PlanMeta, read_metadata
 from ingest.normalise import Para, paragraphs
 from ingest.owners import OwnerMap, build_owner_map
 from ingest.readers import read_document
-from ingest.sections import Node, build_tree, classify
+from ingest.limits import MAX_TASKS, too_large
+from ingest.sections import Node, build_tree, classify, heading_role
 from ingest.units import UnitResolver
 
 _HOW = {
@@ -24,6 +25,7 @@ _HOW = {
     "duties": "theo nhiệm vụ của đơn vị ở mục Tổ chức thực hiện",
     "standing": "cơ quan thường trực/đầu mối của kế hoạch",
     "function": "suy ra từ chức năng của đơn vị (kế hoạch không phân công rõ)",
+    "plan": "đơn vị chủ trì chung của kế hoạch ở mục Tổ chức thực hiện",
 }
 
 
@@ -133,6 +135,9 @@ def import_plan(
     classify(root)
 
     intro = [n.para for child in root.children if child.role == "intro" for n in child.walk() if n.para]
+    if not any(re.search(r"\bnăm\s+\d{4}", p.text, re.IGNORECASE) for p in intro):
+        # An appendix on its own (.xlsx): its title and "(Kèm theo ...)" lines say it all.
+        intro = intro + [p for p in paras[:6] if not p.cells and p not in intro]
     title_para = next((p for p in intro if re.match(r"^\s*KẾ\s+HOẠCH\b", p.text)), None)
     meta = read_metadata(intro, [n.para for n in closing], title_para)
     source_year = meta.year or year
@@ -144,7 +149,10 @@ def import_plan(
 
     resolver = UnitResolver(org)
     collector = TaskCollector(source_year, resolver.known if org is not None else None)
-    collector.collect(root, [], None)
+    warnings: list[ImportWarning] = []
+    _collect_each(root, collector, warnings)
+    if len(collector.tasks) > MAX_TASKS:
+        raise too_large(len(collector.tasks), MAX_TASKS, "nhiệm vụ")
     if not collector.tasks:
         raise NotAPlanError(
             f"Không tìm thấy nhiệm vụ nào trong {path.name}: tệp không giống một kế hoạch "
@@ -153,16 +161,21 @@ def import_plan(
 
     sections = [n for n in root.walk() if n.role == "organisation" and (n.parent is None or n.parent.role != "organisation")]
     owners = build_owner_map(sections, resolver, source_year)
-    warnings: list[ImportWarning] = []
     tasks = collector.tasks + _reports(owners)
+    if len(tasks) > MAX_TASKS:
+        raise too_large(len(tasks), MAX_TASKS, "nhiệm vụ")
     _assign_owners(tasks, owners, resolver)
     calendar = org.work_calendar() if org is not None else WorkCalendar()
     imported = _finish(tasks, owners, resolver, source_year, plan_year, calendar, warnings)
+    warnings.extend(ImportWarning(line, message) for line, message in collector.notes)
+    warnings.sort(key=lambda w: (w.line is not None, w.line or 0))
 
     if not meta.signer:
         warnings.insert(0, ImportWarning(None, "Không thấy tên người ký kế hoạch."))
     if not meta.number:
-        warnings.insert(0, ImportWarning(None, "Không thấy số văn bản (Số: .../KH-...)."))
+        blank = any(re.search(r"\bSố\s*:?\s*/", p.text) for p in intro)
+        warnings.insert(0, ImportWarning(None, "Số văn bản để trống (Số: .../KH-...): ghi số khi văn bản được vào sổ."
+                                         if blank else "Không thấy số văn bản (Số: .../KH-...)."))
     if owners.standing is None:
         # "Theo đề nghị của công chức Văn phòng - Thống kê": the office that drafted it.
         for para in intro:
@@ -175,6 +188,37 @@ def import_plan(
         tasks=imported, indicators=collector.indicators, warnings=warnings,
         organisation=Path(org_path) if org_path else None,
     )
+
+
+def _collect_each(root: Node, collector: TaskCollector, warnings: list[ImportWarning]) -> None:
+    """Collect section by section: one unreadable section is reported, the rest imported."""
+    groups: list[list[Node]] = []
+    for child in root.children:
+        if child.kind == "row" and groups and groups[-1][-1].kind == "row":
+            groups[-1].append(child)  # one table stays one table
+        else:
+            groups.append([child])
+    for group in groups:
+        child = group[0]
+        if child.role == "skip" and child.kind in ("roman", "caps", "decimal") and child.children \
+                and heading_role(child.text) is None and _looks_like_tasks(child):
+            warnings.append(ImportWarning(
+                child.line_start,
+                f'Không rõ mục "{child.text[:80]}" chứa gì (không phải nhiệm vụ, chỉ tiêu hay tổ chức thực hiện): '
+                "chưa lấy nhiệm vụ nào từ mục này, hãy kiểm tra."))
+        holder = Node("root", "", "", children=group)
+        try:
+            collector.collect(holder, [], None)
+        except (ValueError, KeyError, IndexError, AttributeError, TypeError) as error:
+            warnings.append(ImportWarning(
+                child.line_start, f'Không đọc được mục "{child.text[:80]}" ({type(error).__name__}): hãy nhập tay các nhiệm vụ của mục này.'))
+
+
+def _looks_like_tasks(node: Node) -> bool:
+    """A section with bullets or owner/deadline labels: worth a warning if it is skipped."""
+    from ingest.normalise import LABEL_ANY
+
+    return any(n.kind in ("dash", "plus", "letter", "row") or LABEL_ANY.search(n.text) for n in node.walk() if n is not node)
 
 
 def _reports(owners: OwnerMap) -> list[Task]:
@@ -190,15 +234,22 @@ def _reports(owners: OwnerMap) -> list[Task]:
 
 def _assign_owners(tasks: list[Task], owners: OwnerMap, resolver: UnitResolver) -> None:
     for task in tasks:
-        if task.lead:
-            continue
-        lead = owners.leads.get(task.area)
-        if lead:
-            task.lead = list(lead)
-            task.owner_how = owners.how.get(task.area)
-            lead_keys = {resolver.key(u) for u in lead}
-            extra = [u for u in owners.coordinators.get(task.area, []) if resolver.key(u) not in lead_keys]
-            task.coordinators = task.coordinators or extra
+        if not task.lead:
+            lead = owners.plan_lead if owners.plan_lead and owners.how.get(task.area) in (None, "function", "standing") else None
+            lead = lead or owners.leads.get(task.area)
+            if lead:
+                task.lead = list(lead)
+                task.owner_how = "plan" if lead is owners.plan_lead else owners.how.get(task.area)
+                lead_keys = {resolver.key(u) for u in lead}
+                extra = [u for u in owners.coordinators.get(task.area, []) if resolver.key(u) not in lead_keys]
+                task.coordinators = task.coordinators or extra
+        if task.lead and not task.coordinators and task.owner_how not in ("table", "beside"):
+            # "Công chức X: chủ trì, phối hợp với Y ...": Y works on X's tasks.
+            for unit in task.lead:
+                partners = owners.unit_coordinators.get(resolver.key(unit))
+                if partners:
+                    task.coordinators = list(partners)
+                    break
 
 
 def _finish(
@@ -214,12 +265,18 @@ def _finish(
         code = f"{prefix}-{counters[prefix]:02d}"
         line = task.line_start
 
-        # Deadline: beside the task, else the lead's reporting deadline, else the plan's.
+        # Deadline: beside the task, else the date by which its lead reports the plan's
+        # results (a one-off date). A recurring reporting date is a reporting duty of its
+        # own: pasted onto tasks it would turn a continuous task into a quarterly one.
         how_deadline = None
-        if not task.deadline:
+        if not task.deadline and task.kind == "task":
+            keys = [resolver.key(u) for u in task.lead]
+            task.deadline = next((owners.unit_final_deadline[k] for k in keys if k in owners.unit_final_deadline), None)
+            how_deadline = "hạn báo cáo kết quả của đơn vị chủ trì" if task.deadline else None
+        elif not task.deadline:
             keys = [resolver.key(u) for u in task.lead]
             task.deadline = next((owners.unit_deadline[k] for k in keys if k in owners.unit_deadline), None)
-            how_deadline = "hạn báo cáo của đơn vị chủ trì" if task.deadline else None
+            how_deadline = "hạn báo cáo của đơn vị" if task.deadline else None
             if not task.deadline and owners.plan_deadline:
                 task.deadline = owners.plan_deadline
                 how_deadline = "chế độ báo cáo chung của kế hoạch"
@@ -229,7 +286,17 @@ def _finish(
                 schedule = parse_deadline(task.deadline, source_year)
                 due = [d.due.isoformat() for d in expand(schedule, plan_year, calendar)]
             except DeadlineError as error:
-                warnings.append(ImportWarning(line, f"{error}; hãy sửa thời hạn.", code))
+                if not re.search(r"\d", task.deadline):
+                    # "theo kế hoạch hằng năm", "theo chỉ đạo của cấp trên": no date is
+                    # written, so none is guessed: the task is continuous until the
+                    # reviewer gives a date.
+                    written = task.deadline
+                    task.deadline = "thường xuyên"
+                    warnings.append(ImportWarning(
+                        line, f'Thời hạn "{written}" không có ngày cụ thể: tạm ghi "thường xuyên"; '
+                        "hãy ghi hạn nếu có.", code))
+                else:
+                    warnings.append(ImportWarning(line, f"{error}; hãy sửa thời hạn.", code))
             else:
                 if how_deadline:
                     warnings.append(ImportWarning(
@@ -242,7 +309,7 @@ def _finish(
             warnings.append(ImportWarning(line, f"Lĩnh vực đoán theo nội dung: {task.area}; hãy kiểm tra.", code))
         if not task.lead:
             warnings.append(ImportWarning(line, "Chưa có cơ quan chủ trì.", code))
-        elif task.owner_how in ("function", "duties", "standing"):
+        elif task.owner_how in ("function", "duties", "standing", "plan"):
             warnings.append(ImportWarning(line, f"Cơ quan chủ trì {', '.join(task.lead)}: {_HOW[task.owner_how]}.", code))
 
         task.lead = _resolve_all(task.lead, resolver, line, code, warnings, unknown_reported)

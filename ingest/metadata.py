@@ -23,7 +23,17 @@ _ISSUES_PLAN = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\bnăm\s+(\d{4})\b", re.IGNORECASE)
-_ROLE_LINE = re.compile(r"^(?:KT\.?\s*)?(?:PHÓ\s+)?CHỦ\s+TỊCH\b|^KT\.", re.IGNORECASE)
+_ROLE_LINE = re.compile(
+    r"^(?:KT\.?\s*)?(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|GIÁM\s+ĐỐC|BỘ\s+TRƯỞNG|THỦ\s+TƯỚNG|TRƯỞNG\s+(?:BAN|PHÒNG))\b|^KT\.",
+    re.IGNORECASE,
+)
+# "(Kèm theo Kế hoạch số 05/KH-UBND ngày ...)": the number when the header has none (an appendix alone).
+_ATTACHED_NUMBER = re.compile(r"kèm theo\s+(?:kế hoạch|quyết định)\s+số\s*:?\s*(\d+[A-Za-z]?\s*/\s*[A-ZĐa-zđ0-9\-]+)", re.IGNORECASE)
+_BLANK_NUMBER = re.compile(r"\bSố\s*:?\s*/\s*[A-ZĐ]")
+# A body under its parent in the header ("UBND TỈNH BẮC NINH" / "SỞ TƯ PHÁP").
+_BODY = re.compile(r"^(?:SỞ|PHÒNG|BAN|CHI CỤC|TRUNG TÂM|VĂN PHÒNG|THANH TRA|CỤC|BỘ)\s+\S")
+_PARENT_PLACE = re.compile(rf"{_UBND}\s+(?P<level>{_LEVELS})\s+(?P<name>.+)", re.IGNORECASE)
+_NATIONAL = {"thu tuong chinh phu": "Thủ tướng Chính phủ", "chinh phu": "Chính phủ"}
 
 
 @dataclass
@@ -61,11 +71,63 @@ def _issuer_from(text: str) -> str | None:
     return None
 
 
+def _organ_name(caps: str) -> str:
+    """ "SỞ TƯ PHÁP" → "Sở Tư pháp": the organ's word, then the name's first word capitalised."""
+    words = caps.lower().split()
+    if not words:
+        return caps
+    words[0] = words[0].capitalize()
+    if len(words) > 1:
+        words[1] = words[1].capitalize()
+    return " ".join(words)
+
+
+def header_issuer(intro: list[Para]) -> str | None:
+    """The issuer from the header block (Nghị định 30/2020, the top-left corner).
+
+    The corner holds the parent body and, under it, the issuing body ("UBND TỈNH BẮC
+    NINH" / "SỞ TƯ PHÁP"), or the issuing body alone over one or two lines ("ỦY BAN
+    NHÂN DÂN" / "XÃ PHÚ LỘC"); the national motto may share its lines.
+    """
+    block: list[str] = []
+    done = False
+    for para in intro[:8]:
+        for line in para.lines or [para.text]:
+            text = re.split(r"\s*(?:CỘNG\s+H[OÒ]A|Độc\s+lập|ĐỘC\s+LẬP)", line.strip())[0].strip(" *-")
+            if re.match(r"^(?:KẾ\s+HOẠCH|QUYẾT\s+ĐỊNH|PHỤ\s+LỤC|SỐ|Số)\b", text):
+                done = bool(block) or done
+                if done:
+                    break
+                continue
+            if text and is_caps(text + " XX"):
+                block.append(text)
+            elif text and block:
+                done = True
+                break
+        if done or len(block) >= 3:
+            break
+    if not block:
+        return None
+    folded = fold(" ".join(block))
+    for key, name in _NATIONAL.items():
+        if folded.startswith(key):
+            return name
+    for index, line in enumerate(block[1:], start=1):
+        if _BODY.match(line):
+            parent = " ".join(block[:index])
+            place = _PARENT_PLACE.search(parent)
+            suffix = f" {place['level'].lower()} {place['name'].title()}" if place else ""
+            return _organ_name(line) + suffix
+    return _issuer_from(" ".join(block))
+
+
 def read_metadata(intro: list[Para], closing: list[Para], title_para: Para | None) -> PlanMeta:
     """Read metadata from the paragraphs before the first section and the closing block."""
     meta = PlanMeta()
     head_text = "\n".join(p.text for p in intro)
     if m := _NUMBER.search(head_text):
+        meta.number = re.sub(r"\s+", "", m.group(1))
+    elif not _BLANK_NUMBER.search(head_text) and (m := _ATTACHED_NUMBER.search(head_text)):
         meta.number = re.sub(r"\s+", "", m.group(1))
     if m := _PLACE_DATE.search(head_text):
         try:
@@ -87,7 +149,8 @@ def read_metadata(intro: list[Para], closing: list[Para], title_para: Para | Non
         meta.year = int(m.group(1))
 
     # Issuer: the header block, the "Kèm theo ..." line, the body, the title's place.
-    for para in intro[:6]:
+    meta.issuer = header_issuer(intro)
+    for para in intro[:6] if meta.issuer is None else ():
         if is_caps(para.text) and (found := _issuer_from(para.text)):
             meta.issuer = found
             break

@@ -19,6 +19,14 @@ from domain.text import fold, normalise
 from ingest.readers import Document, SourceLine
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# Markdown a portal or a converter leaves: **bold**, __bold__, *italic*, "## " headings.
+_MARKDOWN = re.compile(r"\*\*|__|^#{1,6}\s+|^\*(?=\S)|(?<=\S)\*$")
+# The first line of a document's own header (Nghị định 30/2020, Phụ lục I: the issuing
+# body, the national motto, or the number); what a web page shows before it is its menu.
+_HEADER_START = re.compile(
+    r"^(?:ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|HỘI ĐỒNG NHÂN DÂN|THỦ TƯỚNG|CHÍNH PHỦ|BỘ |SỞ |BAN |"
+    r"CỘNG HÒA XÃ HỘI|CỘNG HOÀ XÃ HỘI|ĐẢNG BỘ|HUYỆN ỦY|TỈNH ỦY)"
+)
 _PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^trang\s+\d+(?:\s*/\s*\d+)?$", re.IGNORECASE)
 
 _ROMAN = re.compile(r"^(?P<label>[IVX]{1,5})\s*[.)/:-]\s*(?P<rest>\S.*)$")
@@ -32,7 +40,8 @@ _SIGNATURE = re.compile(
 )
 # Labels written beside a task ("Cơ quan chủ trì: ...").
 _LABEL_WORDS = (
-    r"(?P<label>(?:cơ quan|đơn vị|bộ phận)\s+(?:chủ trì|thực hiện|phối hợp)|chủ trì|phối hợp|"
+    r"(?P<label>(?:cơ quan|đơn vị|bộ phận)\s+(?:chủ trì|thực hiện|phối hợp)(?:\s+thực hiện)?|"
+    r"chủ trì(?:\s+thực hiện)?|phối hợp(?:\s+thực hiện)?|"
     r"thời gian(?:\s+(?:thực hiện|hoàn thành))?|thời hạn(?:\s+hoàn thành)?|tiến độ(?:\s+thực hiện)?|"
     r"(?:kết quả\s*,?\s*|kết quả\s*/\s*)?sản phẩm(?:\s+(?:dự kiến|đầu ra))?|kết quả dự kiến)\s*:\s*"
 )
@@ -97,6 +106,14 @@ def is_closing(text: str) -> bool:
     return stripped.startswith("Trên đây") or stripped.endswith("/.")
 
 
+def _upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+_BARE_MARKER = re.compile(r"^(?:[-+•*]|[a-zđ]\)|\d{1,2}(?:\.\d{1,2})*[.)]|[IVX]{1,5}\.)$")
+
+
 def _structural(text: str) -> bool:
     return (
         marker_of(text) is not None
@@ -114,10 +131,32 @@ def clean_lines(document: Document) -> list[tuple[SourceLine, str]]:
             out.append((line, normalise(line.text)))
             continue
         text = normalise(_URL.sub(" ", line.text))
+        if "*" in text or "_" in text or text.startswith("#"):
+            text = normalise(_MARKDOWN.sub("", text))
         if _PAGE_NUMBER.match(text) or _key(text) in repeated:
             text = ""
         out.append((line, text))
-    return out
+    return _drop_page_chrome(out)
+
+
+def _drop_page_chrome(lines: list[tuple[SourceLine, str]]) -> list[tuple[SourceLine, str]]:
+    """Blank what precedes the document's header when a web page was pasted with it.
+
+    Only when the header starts within the first lines and something that is not part
+    of a header comes before it (menus, "Tải về", the portal's summary of the text).
+    """
+    seen = 0
+    for index, (line, text) in enumerate(lines):
+        if not text:
+            continue
+        if _HEADER_START.match(text) and not line.cells:
+            if index and seen:
+                return [(ln, "") for ln, _ in lines[:index]] + lines[index:]
+            return lines
+        seen += 1
+        if seen > 40:
+            break
+    return lines
 
 
 def _key(text: str) -> str:
@@ -151,8 +190,8 @@ def _continues(prev: str, line: str, gap: int, width: float, para: Para) -> bool
     first = line[0]
     lower = first.islower()
     long = len(prev) >= 0.75 * width
-    if is_caps(para.text) and is_caps(line) and end not in ".:;!?" and para.marker is not None:
-        return True  # a heading in capitals broken over two lines
+    if para.marker is not None and end not in ".:;!?" and _upper(para.marker.rest) and _upper(line) and len(line) < 120:
+        return True  # a heading in capitals broken over two lines ("II. NỘI" / "DUNG, NHIỆM VỤ")
     if end in ".!?":
         return gap == 0 and long
     if end == ":":
@@ -177,7 +216,13 @@ def paragraphs(document: Document) -> list[Para]:
         if not text:
             gap += 1
             continue
-        if (
+        bare = current is not None and _BARE_MARKER.match(current.text) is not None
+        if current is not None and bare and marker_of(text) is None:
+            # A marker alone on its line ("-" then the text on the next line).
+            current.lines.append(text)
+            current.text = f"{current.text} {text}"
+            current.line_end = line.number
+        elif (
             document.wrapped
             and current is not None
             and not _structural(text)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from domain.text import fold
 from ingest.areas import AREAS, areas_in, function_areas
 from ingest.deadline_text import find_deadline, strip_deadline
+from ingest.extract import coordinated_with
 from ingest.sections import Node
 from ingest.units import UnitResolver, clean_unit, looks_like_unit, split_units
 
@@ -33,7 +34,14 @@ _STRONG = {
     "tuyen_truyen": (r"\btuyen truyen\b", r"\btruyen thong\b"),
 }
 _STRONG_RE = {a: [re.compile(p) for p in ps] for a, ps in _STRONG.items()}
-_RESPONSIBLE = re.compile(r"\s+(?:chịu trách nhiệm|có trách nhiệm|chủ trì|là cơ quan|là đầu mối|tham mưu)\b", re.IGNORECASE)
+_RESPONSIBLE = re.compile(
+    r"\s+(?:chịu trách nhiệm|có trách nhiệm|chủ trì|là cơ quan|là đầu mối|tham mưu|tổng hợp|theo dõi|"
+    r"hướng dẫn|đôn đốc|căn cứ|bố trí|thực hiện|triển khai|gửi|báo cáo)\b",
+    re.IGNORECASE,
+)
+# "Công chức Văn hóa - Xã hội: chủ trì, phối hợp với X tổ chức thực hiện các nhiệm vụ của Kế hoạch":
+# the unit that leads the whole plan's tasks where nothing else names a lead.
+_PLAN_LEAD = re.compile(r"\bchủ trì\b.{0,120}?\b(?:thực hiện|triển khai)\b.{0,60}?\bkế hoạch\b", re.IGNORECASE)
 _LIST = re.compile(r"\bgồm\s*:?\s*(?P<list>.+?)\s+(?:chịu trách nhiệm|có trách nhiệm|chủ trì)\b", re.IGNORECASE)
 _APPENDIX_REF = re.compile(r"^\s*(?:theo\s+)?phụ lục(?: số)?\s*[0-9IVX]+\s*[-:]?\s*", re.IGNORECASE)
 _STANDING = re.compile(r"thường trực", re.IGNORECASE)
@@ -74,6 +82,9 @@ class OwnerMap:
     standing: str | None = None
     reports: list[Report] = field(default_factory=list)
     units: list[str] = field(default_factory=list)
+    plan_lead: list[str] = field(default_factory=list)
+    unit_coordinators: dict[str, list[str]] = field(default_factory=dict)  # unit key -> units it works with
+    unit_final_deadline: dict[str, str] = field(default_factory=dict)  # unit key -> one-off results report
 
 
 def _subject(text: str, known) -> tuple[list[str], str] | None:
@@ -143,7 +154,8 @@ def _duties(section: Node, known) -> list[Duty]:
 
 
 def _clauses(text: str) -> list[str]:
-    # Split on sentence ends and semicolons, but not inside brackets.
+    # Split on sentence ends and semicolons, but not inside brackets; "... trước 30/11
+    # và báo cáo ... hằng quý" holds two duties.
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
         depth += ch == "("
@@ -152,7 +164,10 @@ def _clauses(text: str) -> list[str]:
             parts.append(text[start:i])
             start = i + 1
     parts.append(text[start:])
-    return [p.strip() for p in parts if p.strip()]
+    out: list[str] = []
+    for part in parts:
+        out.extend(re.split(r"\s+và\s+(?=(?:gửi\s+)?báo cáo\b(?!\s+(?:UBND|Chủ tịch|Ủy ban)))", part))
+    return [p.strip() for p in out if p.strip()]
 
 
 def _report_clause(clause: str, year: int) -> tuple[str, str | None] | None:
@@ -162,13 +177,27 @@ def _report_clause(clause: str, year: int) -> tuple[str, str | None] | None:
     deadline = find_deadline(clause, year)
     at = key.find("bao cao")
     summary = key.find("tong hop")
-    starts = key.startswith(("bao cao", "dinh ky bao cao", "tong hop"))
+    starts = key.startswith(("bao cao", "dinh ky bao cao", "tong hop", "gui bao cao"))
     if not (starts or deadline or (0 <= summary < at)):
         return None
     begin = summary if 0 <= summary < at else (0 if starts else at)
     title = strip_deadline(clause[begin:], deadline)
     title = re.sub(r"\s*\(\s*\)", "", title).strip(" ,.;")
     return (title[:1].upper() + title[1:], deadline)
+
+
+def _final_report(clause: str, deadline: str, year: int) -> bool:
+    """A one-off report of the plan's results ("tổng hợp kết quả thực hiện ... trước 15/10"):
+    its date is, in effect, when the unit's tasks must be done. A recurring report or a
+    report on one subject is a duty of its own, not the tasks' deadline."""
+    from domain.deadlines import DeadlineError, parse_deadline
+
+    if "ket qua thuc hien" not in fold(clause):
+        return False
+    try:
+        return parse_deadline(deadline, year).kind == "once"
+    except DeadlineError:
+        return False
 
 
 def build_owner_map(sections: list[Node], resolver: UnitResolver, year: int) -> OwnerMap:
@@ -195,6 +224,18 @@ def build_owner_map(sections: list[Node], resolver: UnitResolver, year: int) -> 
             if deadline:
                 for unit in duty.units:
                     result.unit_deadline.setdefault(resolver.key(unit), deadline)
+                if _final_report(clause, deadline, year):
+                    for unit in duty.units:
+                        result.unit_final_deadline.setdefault(resolver.key(unit), deadline)
+    for duty in duties:
+        if duty.areas or not duty.units:
+            continue
+        partners = coordinated_with(duty.text)
+        if partners:
+            for unit in duty.units:
+                result.unit_coordinators.setdefault(resolver.key(unit), partners)
+        if not result.plan_lead and len(duty.units) == 1 and _PLAN_LEAD.search(duty.text):
+            result.plan_lead = list(duty.units)
     deadlines = [r.deadline for r in result.reports if r.deadline]
     recurring = [d for d in deadlines if re.search(r"hàng|hằng|định kỳ|mỗi", d, re.IGNORECASE)]
     result.plan_deadline = (recurring or deadlines or [None])[0]

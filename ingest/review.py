@@ -321,20 +321,31 @@ def check_review(path: str | Path, org_path: str | Path | None = None) -> tuple[
         The parsed plan (None if it could not be read) and the problems, errors
         and warnings, in line order.
     """
+    from domain.safe_yaml import YamlBoundsError, check_file_size, check_yaml_bounds
+
     path = Path(path)
     try:
+        check_file_size(path)
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return None, [Problem(None, f"Không tìm thấy tệp {path}.")]
     except UnicodeDecodeError:
         return None, [Problem(None, f"Tệp {path.name} không phải văn bản UTF-8.")]
+    except YamlBoundsError as error:
+        return None, [Problem(error.line, f"Tệp rà soát {path.name}: {error.message}.")]
     try:
+        # Aliases and deep nesting are refused before anything is built or walked (issue 17).
+        check_yaml_bounds(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         detail = " ".join(p for p in (error.context, error.problem) if p)
         return None, [Problem(mark.line + 1 if mark else None, f"Lỗi cú pháp YAML: {detail}.")]
+    except YamlBoundsError as error:
+        return None, [Problem(error.line, f"Tệp rà soát {path.name}: {error.message}.")]
+    except yaml.YAMLError as error:
+        return None, [Problem(None, f"Lỗi cú pháp YAML: {error}.")]
     if node is None or not isinstance(data, dict):
         return None, [Problem(1, "Tệp rà soát phải có các mục plan, tasks.")]
     lines = _line_map(node)

@@ -80,16 +80,25 @@ class Node:
 def build_tree(paras: list[Para]) -> tuple[Node, list[Node]]:
     """Nest paragraphs into a tree.
 
+    The closing block (closing paragraph, Nơi nhận, signature) ends the body, unless
+    something attached follows it: a plan carried by a decision ("KẾ HOẠCH ... (Kèm
+    theo Quyết định số ...)") or an appendix ("PHỤ LỤC ..."). The body then resumes
+    there, at the top level.
+
     Returns:
-        The root, and the closing block (closing paragraph, Nơi nhận, signature) as a
-        flat list.
+        The root, and the closing block(s) as a flat list.
     """
     root = Node("root", "", "")
     stack = [root]
     closing: list[Node] = []
+    in_closing = False
     for para in paras:
         node = _node(para)
-        if closing or (node.kind in ("para", "caps") and is_closing(para.text)) or _starts_closing(para.text):
+        if in_closing and attachment_starts(para.text):
+            in_closing = False
+            stack = [root]
+        elif in_closing or (node.kind in ("para", "caps") and is_closing(para.text)) or _starts_closing(para.text):
+            in_closing = True
             node.role = "closing"
             closing.append(node)
             continue
@@ -100,6 +109,14 @@ def build_tree(paras: list[Para]) -> tuple[Node, list[Node]]:
         stack[-1].children.append(node)
         stack.append(node)
     return root, closing
+
+
+_ATTACHMENT = re.compile(r"^\(?\s*(?:Ban hành\s+)?kèm theo\b|^PHỤ LỤC\b|^KẾ HOẠCH\s*$|^Phụ lục(?:\s+(?:số\s+)?[0-9IVX]+)?\s*[:.]?\s*$")
+
+
+def attachment_starts(text: str) -> bool:
+    """Does this paragraph start something attached to the document (a plan, an appendix)?"""
+    return bool(_ATTACHMENT.match(text.strip()))
 
 
 def _starts_closing(text: str) -> bool:
@@ -119,26 +136,41 @@ def _node(para: Para) -> Node:
 
 # --------------------------------------------------------------------------- roles
 
-_ORGANISATION = ("to chuc thuc hien", "trach nhiem thuc hien", "phan cong thuc hien", "phan cong nhiem vu")
+_ORGANISATION = ("to chuc thuc hien", "trach nhiem thuc hien", "phan cong thuc hien", "trach nhiem cua")
 _TARGETS = ("chi tieu", "muc tieu cu the")
 _SKIP = (
     "muc dich", "yeu cau", "muc tieu", "quan diem", "kinh phi", "can cu", "tinh hinh",
     "ket qua thuc hien", "danh gia ket qua", "pham vi", "doi tuong", "nguyen tac",
 )
-_TASKS = ("nhiem vu", "noi dung", "giai phap", "phu luc", "hoat dong")
+_TASKS = ("nhiem vu", "noi dung", "giai phap", "hoat dong", "cong viec", "phan cong nhiem vu")
+_REPORTS = ("che do bao cao", "che do thong tin", "thong tin, bao cao", "thong tin bao cao", "bao cao dinh ky")
 
 
 def heading_role(text: str) -> str | None:
-    """The role a heading gives its section, or None if it says nothing."""
+    """The role a heading gives its section, or None if it says nothing.
+
+    A heading is read whole, as its author meant it: "NỘI DUNG, GIẢI PHÁP VÀ TRÁCH
+    NHIỆM THỰC HIỆN" and "NHIỆM VỤ VÀ PHÂN CÔNG THỰC HIỆN" name the tasks together
+    with who does them, so they are task lists; "TỔ CHỨC THỰC HIỆN" alone assigns
+    owners; "PHỤ LỤC I: CHỈ TIÊU" holds targets; "Chế độ thông tin, báo cáo" holds
+    reporting duties.
+    """
     key = fold(text)
-    head = key.split(":")[0] if len(key.split(":")[0]) < 80 else key[:80]
-    if any(k in head for k in _ORGANISATION):
+    head = key if len(key) < 140 else key[:140]
+    tasks = any(k in head for k in _TASKS)
+    if any(k in head for k in _REPORTS) and len(head) < 80:
+        return "reports"
+    if "to chuc thuc hien" in head and not tasks:
         return "organisation"
-    if any(k in head for k in _TARGETS):
+    if any(k in head for k in _ORGANISATION) and not tasks:
+        return "organisation"
+    if any(k in head for k in _TARGETS) and not tasks:
         return "targets"
-    if any(head.startswith(k) or f" {k}" in head[:30] for k in _SKIP) and not any(k in head for k in _TASKS[:3]):
+    if tasks and not any(head.startswith(k) for k in ("muc dich", "yeu cau", "kinh phi")):
+        return "tasks"
+    if any(head.startswith(k) or f" {k}" in head[:30] for k in _SKIP):
         return "skip"
-    if any(k in head for k in _TASKS):
+    if "phu luc" in head:
         return "tasks"
     from ingest.areas import areas_in
 
@@ -163,12 +195,18 @@ def classify(root: Node) -> None:
         _assign(node, role)
 
 
+_SKIP_STRICT = re.compile(r"^(?:muc dich|yeu cau|kinh phi|can cu)\b")
+
+
 def _assign(node: Node, role: str) -> None:
     node.role = role
     for child in node.children:
         child_role = role
         # Only a task section is refined by its sub-headings (a "Chỉ tiêu" sub-section);
         # inside targets or the organisation section an area name changes nothing.
-        if role == "tasks" and child.is_heading:
-            child_role = heading_role(child.text) or role
+        if role in ("tasks", "reports") and child.is_heading:
+            found = heading_role(child.text)
+            child_role = found if found not in (None, "skip", "organisation") else role
+            if found == "skip" and _SKIP_STRICT.match(fold(child.text)):
+                child_role = "skip"
         _assign(child, child_role)

@@ -12,8 +12,13 @@ from domain.text import fold, normalise
 _UNIT_START = re.compile(
     r"^(?:cong chuc|can bo|phong|van phong|trung tam|ban|bo phan|ubnd|uy ban|chu tich|pho chu tich|"
     r"thu truong|cac|so|dai|hoi|doan|truong|cong an|quan su|tram|hoi dong|mat tran|lanh dao|"
-    r"giam doc|to|nguoi dung dau|co quan|don vi|chi cuc|hat|kho bac|thanh tra|cc)\b"
+    r"giam doc|to|nguoi dung dau|co quan|don vi|chi cuc|hat|kho bac|thanh tra|cc|bao|tinh doan|"
+    r"huyen doan|thanh doan|lien doan|cuc|vien|benh vien|ngan hang|buu dien|chi nhanh|cong ty|"
+    r"hop tac xa|thon|khu pho|ban chi huy|bo|hdnd|bch|tap chi|nha van hoa)\b"
 )
+# "Văn phòng HĐND và UBND": one office serving both bodies, not two units.
+_JOINT_OFFICE = re.compile(r"(?:hdnd|hoi dong nhan dan)$")
+_JOINT_RIGHT = re.compile(r"^(?:ubnd|uy ban nhan dan)\b")
 _PLURAL_GROUP = re.compile(r"^các\s+(Phòng|Sở|Ban|Trung tâm|Công chức|Bộ phận|đơn vị)\s*:?\s*(.+)$", re.IGNORECASE)
 _TRAILING = re.compile(
     r"\s*(?:\((?:chủ trì|phối hợp|b/c)\)|trên địa bàn(?: [^,;]*)?|theo chức năng,? nhiệm vụ.*|có liên quan)$",
@@ -75,15 +80,41 @@ def split_units(text: str, known=None) -> list[str]:
         if len(out_known) < len(pieces):
             return [u for u in (clean_unit(p) for p in out_known) if u]
     out: list[str] = []
-    for index in range(0, len(tokens), 2):
-        piece = tokens[index].strip(" -")
+    pieces = [tokens[i].strip(" -") for i in range(0, len(tokens), 2)]
+    seps = [tokens[i] for i in range(1, len(tokens), 2)] + [""]
+    for index, piece in enumerate(pieces):
         if not piece:
             continue
-        if out and piece[:1].islower() and not piece.lower().startswith("các "):
-            out[-1] = out[-1] + tokens[index - 1] + piece  # "các cơ quan, đơn vị"
+        sep = tokens[2 * index - 1] if index else ""
+        if out and _continues_name(out[-1], sep, piece, seps[index], pieces[index + 1] if index + 1 < len(pieces) else ""):
+            out[-1] = out[-1] + sep + piece  # "các cơ quan, đơn vị", "Phòng Văn hóa và Thông tin"
         else:
             out.append(piece)
     return [u for u in (clean_unit(p) for p in out) if u]
+
+
+def _continues_name(previous: str, sep: str, piece: str, next_sep: str, next_piece: str) -> bool:
+    """Is ``piece`` the rest of the unit before it rather than a unit of its own?
+
+    Names of units list their fields with commas and "và" ("Phòng Kinh tế, Hạ tầng và
+    Đô thị", "Sở Văn hóa, Thể thao và Du lịch", "Phòng Tài nguyên và Môi trường"): a
+    piece that does not start like a unit continues the name; so does the right side
+    of "Văn phòng HĐND và UBND".
+    """
+    if piece[:1].islower() and not piece.lower().startswith("các "):
+        return True
+    joined = sep.strip() == "và"
+    if joined and _JOINT_OFFICE.search(fold(previous)) and _JOINT_RIGHT.match(fold(piece)) and looks_like_unit(previous):
+        return True
+    if looks_like_unit(piece):
+        return False
+    if joined:
+        return True
+    # "Phòng Kinh tế, Hạ tầng và Đô thị": a comma piece followed by "và" + a non-unit.
+    return sep.strip() == "," and (
+        " và " in piece and not looks_like_unit(piece.split(" và ", 1)[1])
+        or next_sep.strip() == "và" and bool(next_piece) and not looks_like_unit(next_piece)
+    )
 
 
 class UnitResolver:

@@ -296,3 +296,55 @@ def test_round_trip_to_dict_from_dict(text, plan_year, year, expected):
 def test_round_trip_continuous():
     schedule = parse_deadline("thường xuyên (trong năm 2023)", 2023)
     assert Schedule.from_dict(json.loads(json.dumps(schedule.to_dict()))) == schedule
+
+
+# --- wordings of issue 13 (item 9) and issue 18 ---------------------------------
+
+
+def _nominal(text: str, plan_year: int = 2026) -> list[date]:
+    return [o.nominal for o in expand(parse_deadline(text, plan_year), plan_year, CAL)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("trước ngày 20 của tháng cuối cùng mỗi quý", [D(2026, 3, 20), D(2026, 6, 20), D(2026, 9, 20), D(2026, 12, 20)]),
+        ("9 tháng đầu năm", [D(2026, 9, 30)]),
+        ("3 tháng cuối năm", [D(2026, 12, 31)]),
+        ("6 tháng đầu năm và cả năm", [D(2026, 6, 30), D(2026, 12, 31)]),
+        ("từ tháng 3 đến tháng 6/2026", [D(2026, 6, 30)]),
+        ("Tháng 11 - 12/2025", [D(2025, 12, 31)]),
+        ("Quý I năm sau", [D(2027, 3, 31)]),
+        ("trước 31/01 năm tiếp theo", [D(2027, 1, 31)]),
+        ("15/7 và 15/01 năm sau", [D(2026, 7, 15), D(2027, 1, 15)]),
+        ("Quí II-2026", [D(2026, 6, 30)]),
+        ("Quí 3/2026", [D(2026, 9, 30)]),
+        ("năm 2026 - 2027", [D(2027, 12, 31)]),
+        ("ngày 15/6 và 15/12 hằng năm", [D(2026, 6, 15), D(2026, 12, 15)]),
+        ("2026", [D(2026, 12, 31)]),
+    ],
+)
+def test_wordings_real_plans_use(text: str, expected: list[date]) -> None:
+    assert _nominal(text) == expected
+
+
+def test_two_dates_every_year_recur() -> None:
+    schedule = parse_deadline("ngày 15/6 và 15/12 hằng năm", 2026)
+    assert schedule.kind == "recurring" and schedule.repeats_yearly
+
+
+@pytest.mark.parametrize("text", ["Từ 01/7/2025", "từ tháng 4/2026"])
+def test_a_start_date_only_is_a_continuous_duty(text: str) -> None:
+    assert parse_deadline(text, 2026).kind == "continuous"
+
+
+def test_theo_quy_dinh_is_not_theo_quy() -> None:
+    with pytest.raises(DeadlineError):
+        parse_deadline("theo quy định", 2026)
+
+
+def test_errors_quote_the_words_as_written() -> None:
+    with pytest.raises(DeadlineError) as info:
+        parse_deadline("theo kế hoạch hằng năm", 2026)
+    assert '"theo kế hoạch hằng năm"' in str(info.value)
+    assert "kế hoạch" in str(info.value) and "ke hoach" not in str(info.value)
