@@ -189,13 +189,14 @@ def activate_command(
     review: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp rà soát (REVIEW.yaml) đã hết lỗi."),
     org: Path = typer.Option(None, "--org", exists=True, dir_okay=False, help="Tệp tổ chức (mặc định: tệp ghi trong tệp rà soát)."),
     concurrency: int = typer.Option(32, "--concurrency", min=1, max=500, help="Số lệnh khởi động gửi đồng thời."),
+    yes: bool = typer.Option(False, "--yes", help="Đồng ý huỷ các nhiệm vụ không còn trong tệp rà soát."),
 ) -> None:
     """Lưu kế hoạch vào cơ sở dữ liệu và khởi động quy trình đôn đốc cho từng nhiệm vụ."""
     from runtime.activation import ActivationError, activate
     from runtime.devserver import TemporalUnavailable
 
     try:
-        report = asyncio.run(activate(review, org, Settings(), concurrency=concurrency, console=err_console))
+        report = asyncio.run(activate(review, org, Settings(), concurrency=concurrency, console=err_console, confirm_cancel=yes))
     except (ActivationError, TemporalUnavailable) as error:
         err_console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(2) from None

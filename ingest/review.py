@@ -51,6 +51,7 @@ class ReviewPlanInfo(_Model):
     signer_role: str | None = None
     standing_coordinator: str | None = None
     source_file: str | None = None
+    code: str | None = None  # a user-chosen plan code, for a plan without a number (or to tell two apart)
 
 
 class ReviewTask(_Model):
