@@ -211,3 +211,19 @@ class Notification(SQLModel, table=True):
     message_id: str | None = None
     sent_at: datetime | None = None
     skip_reason: str | None = None  # why a SKIPPED row was not sent (Vietnamese, shown to users)
+
+
+class WebSession(SQLModel, table=True):
+    """A dashboard login, checked on each request so that it can be ended server-side.
+
+    ``fingerprint`` is derived from the officer's password hash, role, organisation and
+    active flag: changing any of them ends every session of that officer.
+    """
+
+    __tablename__ = "web_session"
+    id: str = Field(primary_key=True)  # random; the signed cookie carries it
+    officer_id: int = Field(foreign_key="officer.id", index=True)
+    fingerprint: str
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None

@@ -20,7 +20,7 @@ from temporalio.client import Client
 
 from domain.status import BUCKETS, COLOURS, LABELS, STATUS_LABELS
 from settings import Settings
-from web.auth import SessionSigner, load_secret
+from web.auth import LoginThrottle, SessionSigner, load_secret
 from web.deps import LoginRequired
 from web.labels import DATA_LABELS, EVIDENCE_LABELS, event_label
 from web.queries import AREA_LABELS, SnapshotCache
@@ -93,7 +93,7 @@ def create_app(
         engine: the dondoc database.
         temporal_client_factory: async callable returning a connected Temporal client;
             called once, on the first action that must reach a task workflow.
-        session_seconds: session lifetime (default 8 hours).
+        session_seconds: session lifetime (default ``settings.session_hours``).
     """
     from web import api, ops, pages, province
 
@@ -108,10 +108,14 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.temporal = TemporalGate(temporal_client_factory)
-    signer = SessionSigner(load_secret(Path(settings.data_dir)))
+    signer = SessionSigner(load_secret(Path(settings.data_dir)), max_age=int(settings.session_hours * 3600))
     if session_seconds is not None:
         signer.max_age = session_seconds
     app.state.signer = signer
+    app.state.idle_seconds = settings.session_idle_minutes * 60
+    app.state.login_throttle = LoginThrottle(
+        settings.login_max_failures, settings.login_max_failures_per_address, settings.login_lock_seconds
+    )
     app.state.snapshots = SnapshotCache(engine, settings.timezone)
     app.state.user_cache = {}
     app.state.templates = make_templates(settings)
