@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 from domain.models import Notification, Occurrence, OccurrenceStatus, Officer, Organisation, Plan, Role
 from domain.status import Bucket
 from web import queries
-from web.actions import ActionError, ActionRequest, perform, store_upload
+from web.actions import ActionError, ActionRequest, check_allowed, perform
+from web.uploads import keep, read_form, remove_kept
 from web.app import page
 from web.auth import (
     CSRF_FIELD,
@@ -324,27 +325,45 @@ async def _run(request: Request, user: CurrentUser, task_id: int, action: Action
     return _back(task_id, ok=ok)
 
 
-@router.post("/tasks/{task_id}/complete", include_in_schema=False, dependencies=[Depends(check_csrf)])
-async def complete(
-    request: Request, task_id: int, occurrence: str = Form(...), document_number: str = Form(""),
-    document_date: str = Form(""), link: str = Form(""), note: str = Form(""),
-    file: UploadFile | None = File(None), user: CurrentUser = Depends(current_user),
-) -> Response:
+@router.post("/tasks/{task_id}/complete", include_in_schema=False)
+async def complete(request: Request, task_id: int, user: CurrentUser = Depends(current_user)) -> Response:
+    # No Form/File parameters: FastAPI would read the whole body before the login check.
+    upload_dir = request.app.state.upload_dir
+    engine = request.app.state.engine
+
+    def before_file(fields: dict[str, str]) -> None:
+        check_allowed(engine, user, task_id, fields.get("occurrence", ""), "submit")
+
     try:
-        evidence = {"document_number": document_number.strip(), "link": link.strip(), "note": note.strip()}
-        doc_date = parse_vn_date(document_date)
+        form = await read_form(request, upload_dir, user.csrf_token, before_file)
+    except ActionError as error:
+        if error.status in (403, 404):
+            raise HTTPException(error.status, error.message) from error
+        return _back(task_id, error=error.message)
+    f = form.fields
+    note = f.get("note", "").strip()
+    try:
+        evidence = {"document_number": f.get("document_number", "").strip(), "link": f.get("link", "").strip(), "note": note}
+        doc_date = parse_vn_date(f.get("document_date"))
         if doc_date:
             evidence["document_date"] = doc_date.isoformat()
-        if file is not None and file.filename:
-            _check_task_visible(request, user, task_id)
-            data = await file.read()
-            evidence["file"] = store_upload(request.app.state.upload_dir, user.organisation_id, task_id, file.filename, data)
-            evidence["file_name"] = file.filename
     except ActionError as error:
+        form.discard()
         return _back(task_id, error=error.message)
+    if form.file_path is not None:
+        evidence["file"] = keep(form, upload_dir, user.organisation_id, task_id)
+        evidence["file_name"] = form.file_name
     evidence = {k: v for k, v in evidence.items() if v}
-    action = ActionRequest("submit", occurrence, note=note.strip(), evidence=evidence)
-    return await _run(request, user, task_id, action, "Đã gửi báo cáo hoàn thành.")
+    action = ActionRequest("submit", f.get("occurrence", ""), note=note, evidence=evidence)
+    try:
+        await perform(request.app.state.temporal.client, engine, user, task_id, action)
+    except ActionError as error:
+        remove_kept(upload_dir, evidence.get("file"))  # refused: the file goes too
+        if error.status in (403, 404):
+            raise HTTPException(error.status, error.message) from error
+        return _back(task_id, error=error.message)
+    request.app.state.snapshots.invalidate(user.organisation_id)
+    return _back(task_id, ok="Đã gửi báo cáo hoàn thành.")
 
 
 def _check_task_visible(request: Request, user: CurrentUser, task_id: int) -> None:
