@@ -48,6 +48,68 @@ class TemporalGate:
         return self._client
 
 
+# No inline script anywhere (templates load scripts from /static only); inline style
+# attributes stay allowed (bar widths, rendered mails).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+# Uploaded evidence is served with one of these types, else as opaque bytes: never as HTML.
+SAFE_UPLOAD_TYPES = frozenset({
+    b"application/pdf", b"image/png", b"image/jpeg", b"image/gif", b"text/plain",
+    b"application/msword", b"application/vnd.ms-excel", b"application/zip",
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+})
+
+
+class SecurityHeaders:
+    """ASGI middleware: security headers on every response; uploads as attachments of a safe type."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        upload = scope.get("path", "").startswith("/uploads/")
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in {h for h, _ in SECURITY_HEADERS}]
+                headers.extend(SECURITY_HEADERS)
+                if upload and message.get("status") == 200:
+                    headers = _as_attachment(headers)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _as_attachment(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    out: list[tuple[bytes, bytes]] = []
+    disposition = b"attachment"
+    for key, value in headers:
+        name = key.lower()
+        if name == b"content-type":
+            kind = value.split(b";")[0].strip().lower()
+            value = value if kind in SAFE_UPLOAD_TYPES else b"application/octet-stream"
+        elif name == b"content-disposition":
+            rest = value.split(b";", 1)
+            disposition = b"attachment" + (b";" + rest[1] if len(rest) > 1 else b"")
+            continue
+        out.append((key, value))
+    out.append((b"content-disposition", disposition))
+    return out
+
+
 def _fmt_date(value: date | datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> str:
     if value is None:
         return ""
@@ -122,6 +184,7 @@ def create_app(
     app.state.upload_dir = Path(settings.data_dir).resolve() / "uploads"
     app.state.secure_cookies = settings.base_url.startswith("https://")
 
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
