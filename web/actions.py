@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import HTTPException
 from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.models import Occurrence, OccurrenceStatus, Officer, Task, TaskStatus
 from web.auth import CurrentUser, can_act_as_owner, can_decide_extension, can_review
@@ -240,6 +240,9 @@ async def perform(
     except WorkflowUpdateFailedError as error:
         raise ActionError(409, f"Quy trình từ chối thao tác: {_failure_message(error)}") from error
     except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:  # the workflow finished meanwhile (done, cancelled)
+            raise ActionError(409, "Quy trình đôn đốc của nhiệm vụ này vừa kết thúc (kỳ đã hoàn thành hoặc "
+                                   "nhiệm vụ đã bị huỷ): thao tác không còn áp dụng. Hãy tải lại trang.") from error
         raise ActionError(502, f"Không gửi được tới quy trình đôn đốc: {error.message}") from error
     except RuntimeError as error:
         raise ActionError(503, str(error)) from error

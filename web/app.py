@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError
 from temporalio.client import Client
 
 from domain.status import BUCKETS, COLOURS, LABELS, STATUS_LABELS
@@ -37,6 +38,10 @@ class TemporalGate:
         self.factory = factory
         self._client: Client | None = None
         self._lock = asyncio.Lock()
+
+    def reset(self) -> None:
+        """Forget the client: the next use connects again."""
+        self._client = None
 
     async def client(self) -> Client:
         if self._client is None:
@@ -197,6 +202,13 @@ def create_app(
             return JSONResponse({"detail": "Chưa đăng nhập."}, status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, _exc: Exception) -> Any:
+        # A number too large for a date or a database integer (?days=10**12, /tasks/10**30):
+        # the request is wrong, not the server.
+        return await _http_error(request, HTTPException(422, "Giá trị số ngoài phạm vi cho phép."))
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Any:
