@@ -352,6 +352,9 @@ def check_review(path: str | Path, org_path: str | Path | None = None) -> tuple[
 
     problems: list[Problem] = []
     _check_chasing(review, lines, problems)
+    from ingest.ranges import check_ranges  # what activation and the workflow can take
+
+    problems.extend(Problem(line, message) for line, message in check_ranges(review, lambda *loc: _line(lines, loc)))
     resolve = _org_resolver(review, path, org_path, problems, lines)
     deadline_year = review.plan.source_year or review.plan.year
     seen: dict[str, int] = {}
