@@ -140,3 +140,12 @@ def test_login_message_does_not_tell_a_username_exists_in_several_organisations(
     # With the right password, each account logs in to its own organisation.
     assert _post_login(web_env.client(), "vanphong", "matkhau-demo").status_code == 303
     assert _post_login(web_env.client(), "vanphong", "matkhau-khac").status_code == 303
+
+
+def test_passwords_use_the_tuned_argon2_parameters_and_old_hashes_are_upgraded(web_env: WebEnv) -> None:
+    from argon2 import PasswordHasher
+
+    assert "m=19456,t=2,p=1" in hash_password("x")
+    _update(web_env, "tuphap", password_hash=PasswordHasher().hash("matkhau-demo"))  # the old, slow default
+    web_env.login("tuphap")
+    assert "m=19456,t=2,p=1" in _officer(web_env, "tuphap").password_hash
