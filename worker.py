@@ -125,7 +125,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     if stop is None:
         stop = asyncio.Event()
         stop_on_signals(stop)
-    async with temporal_client(settings) as client:
+    async with temporal_client(settings, owner="service") as client:  # a service: commands may join it
         await serve(build_worker(client, settings, engine), stop)
 
 

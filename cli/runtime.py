@@ -135,37 +135,50 @@ def _deadline_demo(console: Console, year: int) -> None:
 
 
 async def _up(settings: Settings, console: Console, demo: bool = False) -> None:
-    from domain.db import ensure_schema_current
-    from runtime.devserver import DevServer, temporal_client
+    from runtime.database import open_database
+    from runtime.devserver import DevServer, claim_service, temporal_client, waiting_message
     from runtime.observability import configure_logging, install_temporal_metrics
     from worker import build_worker, serve, stop_on_signals
 
+    from cli.service import check_ports, watch_temporal
+
     configure_logging(settings)
-    install_temporal_metrics(settings)  # before the client connects: the SDK's runtime serves /metrics
-    engine = make_engine(settings.effective_database_url)
-    create_schema(engine)  # only an empty database is created; an existing one is never changed here
-    ensure_schema_current(engine)  # an older schema: refuse, naming `dondoc db upgrade`
-    stop = asyncio.Event()
-    stop_on_signals(stop)
-    started: list[DevServer] = []
-    async with temporal_client(settings, ui=True, on_start=started.append) as client:
-        target = client.service_client.config.target_host
-        where = f"máy chủ Temporal nhúng {target}" if started else f"Temporal tại {target}"
-        console.print(f"dondoc đang chạy với {where}, cơ sở dữ liệu {settings.effective_database_url}.")
-        if started and started[0].ui_port:
-            console.print(f"Giao diện Temporal: http://{started[0].host}:{started[0].ui_port}")
-        if demo:
-            from runtime.demo import load_demo
-
-            await load_demo(settings, client, engine, console, date.today().year)
-        async with _services(settings, engine, console):
-            print_status(engine, console)
+    check_ports(settings)  # a busy port: one line naming it and its setting, before anything starts
+    service_lock = claim_service(settings)  # a second `dondoc up` on this data folder refuses at once
+    try:
+        install_temporal_metrics(settings)  # before the client connects: the SDK's runtime serves /metrics
+        # Only an empty database is created; an older schema is refused, naming `dondoc db upgrade`.
+        engine = open_database(settings, create=True)
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+        started: list[DevServer] = []
+        async with temporal_client(settings, ui=True, on_start=started.append, owner="service",
+                                   on_wait=lambda holder: console.print(waiting_message(holder))) as client:
+            target = client.service_client.config.target_host
+            where = f"máy chủ Temporal nhúng {target}" if started else f"Temporal tại {target}"
+            console.print(f"dondoc đang chạy với {where}, cơ sở dữ liệu {settings.effective_database_url}.")
+            if started and started[0].ui_port:
+                console.print(f"Giao diện Temporal: http://{started[0].host}:{started[0].ui_port}")
             if demo:
-                from runtime.demo import print_accounts
+                from runtime.demo import load_demo
 
-                print_accounts(engine, settings, console)
-            console.print("Nhấn Ctrl-C để dừng.")
-            await serve(build_worker(client, settings, engine), stop)
+                await load_demo(settings, client, engine, console, date.today().year)
+            watcher = asyncio.create_task(watch_temporal(client, started[0] if started else None, console))
+            try:
+                async with _services(settings, engine, console):
+                    print_status(engine, console)
+                    if demo:
+                        from runtime.demo import print_accounts
+
+                        print_accounts(engine, settings, console)
+                    console.print("Nhấn Ctrl-C để dừng.")
+                    await serve(build_worker(client, settings, engine), stop)
+            finally:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+    finally:
+        service_lock.release()
     console.print("Đã dừng dondoc.")
 
 
@@ -174,7 +187,10 @@ def up(
     demo: bool = typer.Option(False, "--demo", help="Nạp ba xã mẫu với kế hoạch thật, áp cho năm nay (nếu CSDL còn trống)."),
 ) -> None:
     """Chạy dondoc: máy chủ Temporal nhúng (nếu chưa đặt TEMPORAL_ADDRESS), worker và các dịch vụ."""
-    asyncio.run(_up(Settings(), err_console, demo))
+    from cli.service import explain_failures
+
+    with explain_failures():
+        asyncio.run(_up(Settings(), err_console, demo))
 
 
 @app.command("worker")
@@ -190,6 +206,7 @@ def activate_command(
     org: Path = typer.Option(None, "--org", exists=True, dir_okay=False, help="Tệp tổ chức (mặc định: tệp ghi trong tệp rà soát)."),
     concurrency: int = typer.Option(32, "--concurrency", min=1, max=500, help="Số lệnh khởi động gửi đồng thời."),
     grace: int = typer.Option(5, "--grace", min=0, max=60, help="Kỳ đã qua hạn khi kích hoạt: nhắc chủ trì với hạn bù chừng ấy ngày làm việc (0: giữ hạn cũ)."),
+    yes: bool = typer.Option(False, "--yes", help="Đồng ý huỷ các nhiệm vụ không còn trong tệp rà soát."),
 ) -> None:
     """Lưu kế hoạch vào cơ sở dữ liệu và khởi động quy trình đôn đốc cho từng nhiệm vụ."""
     from runtime.activation import ActivationError, activate
@@ -201,7 +218,7 @@ def activate_command(
     catch_up = CatchUp(today=_today(settings), grace_days=grace, actor="cli") if grace else None
     try:
         report = asyncio.run(activate(review, org, settings, concurrency=concurrency, console=err_console,
-                                      catch_up=catch_up))
+                                      catch_up=catch_up, confirm_cancel=yes))
     except (ActivationError, TemporalUnavailable) as error:
         err_console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(2) from None

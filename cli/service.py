@@ -2,9 +2,84 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
 import typer
 
 from cli.main import app
+
+
+class PortBusy(RuntimeError):
+    """A port dondoc must listen on is taken; the message names it and its setting (Vietnamese)."""
+
+
+def check_ports(settings: Any) -> None:
+    """Refuse to start when the web or mail-catcher port is taken.
+
+    Raises:
+        PortBusy: one line naming the port and the setting to change.
+    """
+    from runtime.devserver import port_is_free
+
+    wanted = [(settings.web_host, settings.web_port, "bảng điều khiển web", "DONDOC_WEB_PORT")]
+    if not settings.smtp_host:  # the local mail catcher runs only without a real SMTP server
+        wanted.append((settings.catcher_host, settings.catcher_port, "hộp thư thử nghiệm (SMTP cục bộ)", "DONDOC_CATCHER_PORT"))
+    for host, port, what, setting in wanted:
+        if not port_is_free(port, host):
+            raise PortBusy(
+                f"Cổng {port} ({what}, {host}) đang được chương trình khác dùng: "
+                f"hãy đặt {setting} sang cổng khác (vd. {setting}={port + 1} trong tệp .env) rồi chạy lại."
+            )
+
+
+@contextlib.contextmanager
+def explain_failures() -> Iterator[None]:
+    """Show a start-up failure as its one Vietnamese line and exit 2, never as a traceback."""
+    from domain.db import SchemaNotCurrent
+    from runtime.database import DatabaseProblem
+    from runtime.devserver import AlreadyRunning, TemporalUnavailable
+
+    try:
+        yield
+    except (PortBusy, AlreadyRunning, DatabaseProblem, TemporalUnavailable, SchemaNotCurrent) as error:
+        typer.secho(str(error), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+
+
+TEMPORAL_CHECK_SECONDS = 5.0
+
+
+async def watch_temporal(client: Any, server: Any, console: Any, every: float = TEMPORAL_CHECK_SECONDS) -> None:
+    """Print one Vietnamese line when Temporal is lost (and one when it is back).
+
+    Without Temporal nothing is chased; the worker retries silently, so the operator
+    must be told. ``server`` is the embedded DevServer this process runs, or None.
+    """
+    from runtime.devserver import _describe_namespace
+
+    target = client.service_client.config.target_host
+    lost = False
+    while True:
+        await asyncio.sleep(every)
+        reason = None
+        if server is not None and server.process is not None and server.process.poll() is not None:
+            reason = (f"máy chủ Temporal nhúng đã dừng (mã {server.process.returncode}); "
+                      "hãy dừng dondoc (Ctrl-C) rồi chạy lại 'dondoc up', nhật ký ở temporal.log của thư mục dữ liệu")
+        else:
+            try:
+                await asyncio.wait_for(_describe_namespace(client, client.namespace), every)
+            except Exception as error:  # noqa: BLE001 - any failure means "lost"
+                reason = f"không kết nối được ({str(error).splitlines()[0][:120] if str(error) else type(error).__name__})"
+        if reason and not lost:
+            console.print(f"[red]Mất máy chủ Temporal tại {target}: {reason}. Việc đôn đốc tạm ngừng.[/red]",
+                          highlight=False)
+            lost = True
+        elif not reason and lost:
+            console.print(f"Đã kết nối lại máy chủ Temporal tại {target}; việc đôn đốc tiếp tục.")
+            lost = False
 
 
 @app.command("web")
@@ -15,7 +90,7 @@ def web_command(
     """Chỉ chạy bảng điều khiển web (kèm /healthz và /metrics); worker chạy riêng bằng 'dondoc worker'."""
     import uvicorn
 
-    from domain.db import create_schema, ensure_schema_current, make_engine
+    from runtime.database import open_database
     from runtime.observability import configure_logging
     from settings import Settings
     from web.app import create_app
@@ -23,9 +98,11 @@ def web_command(
 
     settings = Settings()
     configure_logging(settings)
-    engine = make_engine(settings.effective_database_url)
-    create_schema(engine)  # only an empty database is created; an existing one is never changed here
-    ensure_schema_current(engine)
+    with explain_failures():
+        web_only = settings.model_copy(update={"smtp_host": "-", "web_host": host or settings.web_host,
+                                               "web_port": port or settings.web_port})
+        check_ports(web_only)  # the web alone: no mail catcher
+        engine = open_database(settings, create=True)  # only an empty database is created
     application = create_app(settings, engine, temporal_factory(settings))
     uvicorn.run(application, host=host or settings.web_host, port=port or settings.web_port,
                 log_config=None, access_log=False, proxy_headers=True, forwarded_allow_ips="*")
@@ -34,9 +111,7 @@ def web_command(
 @app.command("dispatcher")
 def dispatcher_command() -> None:
     """Chỉ chạy bộ gửi thông báo (outbox → SMTP); chạy nhiều bản song song vẫn an toàn."""
-    import asyncio
-
-    from domain.db import create_schema, ensure_schema_current, make_engine
+    from runtime.database import open_database
     from notifications.scheduler import start_dispatcher
     from runtime.observability import configure_logging
     from settings import Settings
@@ -44,9 +119,8 @@ def dispatcher_command() -> None:
 
     settings = Settings()
     configure_logging(settings)
-    engine = make_engine(settings.effective_database_url)
-    create_schema(engine)
-    ensure_schema_current(engine)
+    with explain_failures():
+        engine = open_database(settings)  # the dispatcher never creates a database
 
     async def run() -> None:
         stop = asyncio.Event()

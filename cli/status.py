@@ -30,9 +30,11 @@ ORG_OPTION = typer.Option(None, "--org", help="Mã đơn vị (khi cơ sở dữ
 
 
 def _engine(settings: Settings):
-    engine = make_engine(settings.effective_database_url)
-    create_schema(engine)
-    return engine
+    from cli.service import explain_failures
+    from runtime.database import open_database
+
+    with explain_failures():  # run outside the data folder: says which database, creates none
+        return open_database(settings)
 
 
 def _fail(message: str, code: int = 2) -> None:

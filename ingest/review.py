@@ -51,6 +51,7 @@ class ReviewPlanInfo(_Model):
     signer_role: str | None = None
     standing_coordinator: str | None = None
     source_file: str | None = None
+    code: str | None = None  # a user-chosen plan code, for a plan without a number (or to tell two apart)
 
 
 class ReviewTask(_Model):
@@ -362,6 +363,9 @@ def check_review(path: str | Path, org_path: str | Path | None = None) -> tuple[
 
     problems: list[Problem] = []
     _check_chasing(review, lines, problems)
+    from ingest.ranges import check_ranges  # what activation and the workflow can take
+
+    problems.extend(Problem(line, message) for line, message in check_ranges(review, lambda *loc: _line(lines, loc)))
     resolve = _org_resolver(review, path, org_path, problems, lines)
     deadline_year = review.plan.source_year or review.plan.year
     seen: dict[str, int] = {}

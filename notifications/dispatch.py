@@ -16,8 +16,10 @@ scheduler passes the current time; tests pass "22:00" or "2 September"):
    (rows ready before today's digest time, sent after it). Escalations to the chairman
    or vice-chairman become one leaders' digest a day. Several rows in one mail make a
    digest; a single row is sent as its own message.
-3. *Claim* each mail's rows before sending: store its Message-ID on them and push
-   ``next_attempt_at`` a lease ahead, in one conditional UPDATE. Another dispatcher
+3. *Claim* each mail's rows just before sending (a few mails at a time): store its
+   Message-ID on them and push ``next_attempt_at`` a lease ahead, in one conditional
+   UPDATE. A crash leaves only that window under lease; the run's later mails were
+   never claimed and go out at the next run. Another dispatcher
    (a second process) cannot claim the same rows; a crash after the send leaves the
    rows pending with their Message-ID, so the next run after the lease resends the
    same message once, with the same Message-ID (receivers can de-duplicate).
@@ -63,6 +65,10 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)  # a claimed mail is retried after this if its run died
+# Mails are claimed this many at a time, just before they are sent: a crash leaves at most
+# one window under lease (the mail in flight and the few after it); the rest of the run
+# was never claimed and goes out at the next run.
+CLAIM_WINDOW = 8
 MARK_EVERY = 100  # sent mails marked per transaction...
 MARK_SECONDS = 1.0  # ...or at least this often
 LEADER_ROLES = ("chairman", "vice_chairman")
@@ -443,11 +449,8 @@ def _prepare(engine: Engine, settings: Settings, now: datetime, report: Dispatch
             report.rows_waiting += waiting
             for mail in mails:
                 planned.append((mail, org, mail.rows[0].message_id or new_message_id(settings.smtp_sender)))
-        # The Message-ID is stored (committed) before anything is sent.
-        claimed = _claim_all(session, [(mail.rows, message_id) for mail, _, message_id in planned], now)
-        for (mail, org, message_id), ok in zip(planned, claimed):
-            if not ok:
-                continue  # another dispatcher took (some of) its rows
+        # Claimed later, window by window, just before sending (see dispatch_once).
+        for mail, org, message_id in planned:
             first = mail.rows[0]
             out = Outgoing(row_ids=[r.id for r in mail.rows], message_id=message_id,
                            recipient=first.recipient_email.strip())
@@ -470,6 +473,17 @@ def _mark_sent(engine: Engine, outs: list[Outgoing], now: datetime) -> None:
     params = [{"row_id": i, "mid": out.message_id, "sent_at": now} for out in outs for i in out.row_ids]
     with engine.begin() as connection:
         connection.execute(_SENT, params)
+
+
+@dataclass(frozen=True)
+class _RowId:
+    id: int
+
+
+def _claim_window(engine: Engine, outs: list[Outgoing], now: datetime) -> list[bool]:
+    """Claim the rows of ``outs`` (Message-ID stored and committed before they are sent)."""
+    with Session(engine, expire_on_commit=False) as session:
+        return _claim_all(session, [([_RowId(i) for i in out.row_ids], out.message_id) for out in outs], now)
 
 
 def _release(engine: Engine, outs: list[Outgoing]) -> None:
@@ -555,10 +569,17 @@ async def dispatch_once(engine: Engine, settings: Settings, now: datetime | None
             for out in outgoing:
                 await asyncio.to_thread(_mark_failed, engine, settings, out, str(error), False, now, report)
             return report
+        claimed: dict[int, Outgoing] = {}  # id() -> mail claimed by this run, not yet sent
         for index, out in enumerate(outgoing):
+            if index % CLAIM_WINDOW == 0:
+                window = outgoing[index:index + CLAIM_WINDOW]
+                oks = await asyncio.to_thread(_claim_window, engine, window, now)
+                claimed = {id(o): o for o, ok in zip(window, oks) if ok}  # others: another dispatcher has them
+            if claimed.pop(id(out), None) is None:
+                continue
             if monotonic() - started > LEASE.total_seconds() / 2:
-                # Slow server: hand the rest back before their lease runs out.
-                await asyncio.to_thread(_release, engine, outgoing[index:])
+                # Slow server: hand this mail and the rest of its window back before the lease runs out.
+                await asyncio.to_thread(_release, engine, [out, *claimed.values()])
                 break
             try:
                 await smtp.send(out.raw, settings.smtp_sender, [out.recipient])

@@ -25,7 +25,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from domain.db import create_schema, make_engine, session_scope
 from domain.models import OccurrenceStatus, Task, TaskStatus, utcnow
 from runtime import workflow_bridge as bridge
-from runtime.plan_store import StoredTask, plan_code, store_tasks, upsert_plan
+from runtime.plan_store import PlanConflict, StoredTask, find_plan, plan_label, store_tasks, upsert_plan
 from runtime.progress import sync_plan_progress
 from settings import Settings
 
@@ -38,6 +38,22 @@ class ActivationError(ValueError):
     """The plan cannot be activated; the message is for the user (Vietnamese)."""
 
 
+class ConfirmationRequired(ActivationError):
+    """Activation would cancel tasks: nothing was changed; ask the user, then retry confirmed.
+
+    Attributes:
+        tasks: (code, title) of every task the activation would cancel.
+    """
+
+    def __init__(self, plan_name: str, tasks: list[tuple[str, str]]) -> None:
+        self.tasks = tasks
+        listed = "\n".join(f"  {code} {title[:80]}" for code, title in tasks)
+        super().__init__(
+            f"Kích hoạt {plan_name} sẽ huỷ {len(tasks)} nhiệm vụ không còn trong tệp rà soát:\n{listed}\n"
+            "Chưa thay đổi gì. Nếu đúng ý, chạy lại với --yes."
+        )
+
+
 @dataclass
 class ActivationReport:
     """What one activation did."""
@@ -46,14 +62,19 @@ class ActivationReport:
     organisation_code: str
     workflows: dict[str, str] = field(default_factory=dict)  # task code -> workflow ID
     counts: Counter = field(default_factory=Counter)  # started, unchanged, updated, restarted, cancelled
+    plan_name: str | None = None  # "12/KH-UBND của UBND xã ..." (what a person reads)
+    cancelled_tasks: list[tuple[str, str]] = field(default_factory=list)  # (code, title)
 
     def summary(self) -> str:
         c = self.counts
-        return (
-            f"Kế hoạch {self.plan_code}: {len(self.workflows)} nhiệm vụ; "
+        text = (
+            f"Kế hoạch {self.plan_name or self.plan_code}: {len(self.workflows)} nhiệm vụ; "
             f"khởi động {c['started']}, không đổi {c['unchanged']}, cập nhật {c['updated']}, "
             f"khởi động lại {c['restarted']}, huỷ {c['cancelled']}."
         )
+        if self.cancelled_tasks:
+            text += "\nĐã huỷ: " + "; ".join(f"{code} {title[:60]}" for code, title in self.cancelled_tasks)
+        return text
 
 
 def load_inputs(review_path: Path, org_path: Path | None) -> tuple[Any, Any, Path]:
@@ -81,14 +102,28 @@ def load_inputs(review_path: Path, org_path: Path | None) -> tuple[Any, Any, Pat
     return review, load_organisation(org_path), org_path
 
 
-def store(engine: Engine, review: Any, org_config: Any, review_path: Path) -> tuple[Any, Any, list[StoredTask]]:
-    """Write organisation, plan, tasks and occurrences in one transaction."""
+def store(
+    engine: Engine, review: Any, org_config: Any, review_path: Path, *, confirm_cancel: bool = False
+) -> tuple[Any, Any, list[StoredTask]]:
+    """Write organisation, plan, tasks and occurrences in one transaction.
+
+    Args:
+        confirm_cancel: the user agreed to cancel the tasks no longer in the review.
+
+    Raises:
+        ActivationError: the review's plan would overwrite a different plan.
+        ConfirmationRequired: tasks would be cancelled and ``confirm_cancel`` is False
+            (the transaction is rolled back: nothing changed).
+    """
     from domain.organisation import sync_organisation
 
     with session_scope(engine) as session:
         org = sync_organisation(session, org_config)
         session.flush()
-        code = plan_code(review.plan.year, review.plan.number, review.plan.title)
+        try:
+            _, code = find_plan(session, org, review.plan)
+        except PlanConflict as conflict:
+            raise ActivationError(str(conflict)) from None
         plan = upsert_plan(session, org, review, code, review.chasing.policy_dict(), str(review_path))
         plan.requires_confirmation = review.chasing.requires_confirmation
         standing = getattr(review.plan, "standing_coordinator", None)
@@ -104,11 +139,19 @@ def store(engine: Engine, review: Any, org_config: Any, review_path: Path) -> tu
             bridge.workflow_id_for, org.code,
         )
         _reopen_restored(session, [s for s in stored if s.task_id in removed_before and s.change == "changed"])
+        cancelled = [(s.code, session.get(Task, s.task_id).title) for s in stored if s.change == "removed"]
+        if cancelled and not confirm_cancel:
+            raise ConfirmationRequired(plan_name(plan), cancelled)
         sync_plan_progress(session, org, plan, stored)  # the reporting cycle (runtime.progress)
         from reports.indicators import store_indicators  # the plan's chỉ tiêu, tracked per period
 
         store_indicators(session, plan, review, org_config.resolve_unit)
         return org, plan, stored
+
+
+def plan_name(plan: Any) -> str:
+    """The plan as a person names it: "12/KH-UBND của UBND xã ...", not its code."""
+    return plan_label(plan.number, plan.title, plan.issuer)
 
 
 def _reopen_restored(session: Session, restored: list[StoredTask]) -> None:
@@ -206,19 +249,26 @@ async def activate_loaded(
     concurrency: int = DEFAULT_CONCURRENCY,
     console: Console | None = None,
     catch_up: Any | None = None,
+    confirm_cancel: bool = False,
 ) -> ActivationReport:
     """Activate an already loaded review (used by the CLI, the simulator and the benchmark).
 
     ``catch_up`` (a ``runtime.catch_up.CatchUp``) settles the periods already past
     before any workflow starts; None leaves them as stored.
+
+    Raises:
+        ConfirmationRequired: it would cancel tasks and ``confirm_cancel`` is False;
+            the browser shows ``error.tasks`` and asks, the CLI asks for ``--yes``.
     """
-    org, plan, stored = store(engine, review, org_config, review_path)
+    org, plan, stored = store(engine, review, org_config, review_path, confirm_cancel=confirm_cancel)
     if catch_up is not None:
         from runtime import catch_up as catching_up
 
         catching_up.apply(engine, [s.task_id for s in stored if s.change != "removed"], catch_up,
                           org_config.work_calendar())
-    report = ActivationReport(plan_code=plan.code, organisation_code=org.code)
+    report = ActivationReport(plan_code=plan.code, organisation_code=org.code, plan_name=plan_name(plan))
+    with Session(engine) as session:
+        report.cancelled_tasks = [(s.code, session.get(Task, s.task_id).title) for s in stored if s.change == "removed"]
     report.workflows = {s.code: s.workflow_id for s in stored if s.change != "removed"}
     report.counts = await start_workflows(
         client, settings, engine, plan, org, stored, concurrency=concurrency, console=console
@@ -235,6 +285,7 @@ async def activate(
     concurrency: int = DEFAULT_CONCURRENCY,
     console: Console | None = None,
     catch_up: Any | None = None,
+    confirm_cancel: bool = False,
 ) -> ActivationReport:
     """Store the plan of ``review_path`` and start its task workflows.
 
@@ -247,9 +298,12 @@ async def activate(
         concurrency: maximum workflow-start RPCs in flight.
         console: where the progress bar goes (stderr in the CLI); None for none.
         catch_up: choices for the periods already past (``runtime.catch_up.CatchUp``).
+        confirm_cancel: cancel the tasks no longer in the review (``--yes``).
 
     Raises:
-        ActivationError: the review file has errors or names no organisation.
+        ActivationError: the review file has errors or names no organisation, or its
+            plan would overwrite another plan.
+        ConfirmationRequired: tasks would be cancelled and ``confirm_cancel`` is False.
     """
     review_path = Path(review_path).resolve()
     review, org_config, _ = load_inputs(review_path, Path(org_path).resolve() if org_path else None)
@@ -259,6 +313,7 @@ async def activate(
         return await activate_loaded(
             review, org_config, review_path, settings, client, engine, concurrency=concurrency, console=console,
             catch_up=catch_up,
+            confirm_cancel=confirm_cancel,
         )
     from runtime.devserver import temporal_client
 
@@ -266,4 +321,5 @@ async def activate(
         return await activate_loaded(
             review, org_config, review_path, settings, own_client, engine, concurrency=concurrency, console=console,
             catch_up=catch_up,
+            confirm_cancel=confirm_cancel,
         )

@@ -28,6 +28,8 @@ from settings import Settings
 
 ADDRESS_FILE = "temporal.address"
 DB_FILE = "temporal.db"
+SERVER_LOCK_FILE = "temporal.lock"  # held by the one process that runs the embedded server
+SERVICE_LOCK_FILE = "dondoc-up.lock"  # held by the one `dondoc up` of a data folder
 DEFAULT_PORT = 7233
 
 
@@ -65,6 +67,90 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         except OSError:
             return False
         return True
+
+
+class FolderLock:
+    """An exclusive ``flock`` on a file of the data folder, with who holds it (JSON) inside.
+
+    The kernel releases the lock when its process dies, however it dies: no stale lock.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._fd: int | None = None
+
+    def try_acquire(self, **info: object) -> bool:
+        """Take the lock if free (never waits); record ``info`` (plus the PID) in the file."""
+        import fcntl
+
+        if self._fd is not None:
+            return True
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        self.update(pid=os.getpid(), **info)
+        return True
+
+    def update(self, **info: object) -> None:
+        """Rewrite the holder's record (only by the holder)."""
+        import json
+
+        if self._fd is None:
+            return
+        data = {**self.holder(), **info}
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, json.dumps(data).encode(), 0)
+
+    def holder(self) -> dict:
+        """What the holder recorded ({} if nothing readable)."""
+        import json
+
+        try:
+            return json.loads(self.path.read_text() or "{}")
+        except (OSError, ValueError):
+            return {}
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
+            os.close(self._fd)  # closing the descriptor releases the flock
+            self._fd = None
+
+
+class AlreadyRunning(RuntimeError):
+    """Another `dondoc up` serves this data folder; the message names it (Vietnamese)."""
+
+
+def claim_service(settings: Settings) -> FolderLock:
+    """Make this process the one ``dondoc up`` of its data folder, or refuse at once.
+
+    Raises:
+        AlreadyRunning: another process holds the folder; the message gives its PID.
+    """
+    from runtime.database import DatabaseProblem
+
+    data_dir = Path(settings.data_dir).resolve()
+    lock = FolderLock(data_dir / SERVICE_LOCK_FILE)
+    try:
+        acquired = lock.try_acquire(kind="up", started=time.time())
+    except OSError as error:
+        raise DatabaseProblem(
+            f"Không ghi được vào thư mục dữ liệu {data_dir}: {error.strerror or error}. "
+            "Hãy kiểm tra quyền ghi và chỗ trống, hoặc đặt DONDOC_DATA_DIR sang thư mục ghi được."
+        ) from None
+    if not acquired:
+        pid = lock.holder().get("pid", "?")
+        raise AlreadyRunning(
+            f"dondoc đã chạy trên thư mục dữ liệu {data_dir} (tiến trình PID {pid}): "
+            "không chạy thêm bản thứ hai. Dừng bản kia (Ctrl-C hoặc kill " + str(pid) + ") hoặc dùng DONDOC_DATA_DIR khác."
+        )
+    return lock
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
@@ -218,10 +304,10 @@ async def connect(settings: Settings) -> Client:
     ``dondoc worker``) announced in the data directory.
 
     Raises:
-        TemporalUnavailable: nothing to connect to.
+        TemporalUnavailable: nothing to connect to (the message names the fix).
     """
     if settings.temporal_address:
-        return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+        return await connect_address(settings.temporal_address, settings.temporal_namespace)
     path = _address_file(settings)
     if path.is_file():
         client = await _try_connect(path.read_text().strip(), settings.temporal_namespace)
@@ -232,6 +318,21 @@ async def connect(settings: Settings) -> Client:
     )
 
 
+async def connect_address(address: str, namespace: str, timeout: float = 10.0) -> Client:
+    """A client of the Temporal at ``address`` (TEMPORAL_ADDRESS), or a Vietnamese refusal."""
+    try:
+        client = await asyncio.wait_for(Client.connect(address, namespace=namespace), timeout)
+        await _describe_namespace(client, namespace)
+        return client
+    except Exception as error:  # noqa: BLE001 - RuntimeError, RPCError, timeout: all mean "not reachable"
+        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        raise TemporalUnavailable(
+            f"Không kết nối được máy chủ Temporal tại {address} (TEMPORAL_ADDRESS, không gian tên "
+            f"'{namespace}'): {reason}. Hãy kiểm tra máy chủ Temporal đang chạy và địa chỉ đúng, "
+            "hoặc bỏ TEMPORAL_ADDRESS để dondoc dùng máy chủ nhúng."
+        ) from None
+
+
 @contextlib.asynccontextmanager
 async def temporal_client(
     settings: Settings,
@@ -239,32 +340,58 @@ async def temporal_client(
     ui: bool = True,
     announce: bool = True,
     on_start: Callable[[DevServer], None] | None = None,
+    owner: str = "command",
+    on_wait: Callable[[dict], None] | None = None,
 ) -> AsyncIterator[Client]:
     """A client for ``settings``, starting the embedded dev server if needed.
 
-    Joins ``TEMPORAL_ADDRESS`` when set, else an embedded server already running for the
-    same data directory; otherwise starts one, announces its address in the data dir and
-    stops it (SIGTERM, then SIGKILL) when the block exits. ``on_start`` is called with
-    the server when this call started one.
+    Joins ``TEMPORAL_ADDRESS`` when set. Otherwise one process owns the embedded server
+    of a data directory (``temporal.lock``): a service's server (``owner="service"``:
+    ``dondoc up``, ``dondoc worker``) is joined; a server a command started for itself
+    is never joined, since it stops when that command ends — the caller waits for the
+    lock instead (``on_wait`` is told who holds it, once) and then starts its own. The
+    server started here is announced in the data dir and stopped (SIGTERM, then
+    SIGKILL) when the block exits. ``on_start`` is called with the server when this
+    call started one.
     """
-    try:
-        existing: Client | None = await connect(settings)
-    except TemporalUnavailable:
-        existing = None
-    if existing is not None:
-        yield existing
+    if settings.temporal_address:
+        yield await connect_address(settings.temporal_address, settings.temporal_namespace)
         return
-    server = embedded_server(settings, ui=ui)
-    server.start()
+    data_dir = Path(settings.data_dir).resolve()
+    lock = FolderLock(data_dir / SERVER_LOCK_FILE)
+    told = False
+    while not lock.try_acquire(kind=owner, address=None):
+        holder = lock.holder()
+        if holder.get("kind") == "service" and holder.get("address"):
+            client = await _try_connect(str(holder["address"]), settings.temporal_namespace)
+            if client is not None:
+                yield client
+                return
+        if on_wait is not None and not told:
+            on_wait(holder)
+            told = True
+        await asyncio.sleep(0.5)
     address_file = _address_file(settings)
+    server: DevServer | None = None
     try:
+        server = embedded_server(settings, ui=ui)
+        server.start()
         client = await server.wait_ready(settings.temporal_namespace)
+        lock.update(address=server.address)
         if announce:
             address_file.write_text(server.address)
         if on_start is not None:
             on_start(server)
         yield client
     finally:
-        if announce and address_file.is_file() and address_file.read_text().strip() == server.address:
-            address_file.unlink()
-        await asyncio.to_thread(server.stop)
+        if server is not None:
+            if announce and address_file.is_file() and address_file.read_text().strip() == server.address:
+                address_file.unlink()
+            await asyncio.to_thread(server.stop)
+        lock.release()
+
+
+def waiting_message(holder: dict) -> str:
+    """What a process waiting for the embedded server's lock prints (Vietnamese)."""
+    return (f"Đang chờ lệnh dondoc khác (PID {holder.get('pid', '?')}) dùng xong máy chủ Temporal nhúng "
+            "của thư mục dữ liệu này...")

@@ -50,16 +50,69 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
 
-def plan_code(year: int, number: str | None, title: str) -> str:
-    """Stable plan code used in workflow IDs, e.g. "kh-2026-12".
+def plan_code(year: int, number: str | None, title: str, code: str | None = None) -> str:
+    """Stable plan code used in workflow IDs, e.g. "kh-2026-12-kh-ubnd".
 
-    The document number's leading digits identify a plan within a year; without a
-    number, a short hash of the title does.
+    A user-chosen ``code`` (the review file's ``plan.code``) wins; else the whole
+    document number identifies the plan within a year ("12/KH-UBND" and "12/KH-BCĐ"
+    are two plans); without a number, a short hash of the title does.
     """
-    digits = re.match(r"\s*(\d+)", number or "")
-    if digits:
-        return f"kh-{year}-{int(digits.group(1))}"
+    if code and slug(code):
+        return slug(code)
+    if number and slug(number):
+        return f"kh-{year}-{slug(number)}"
     return f"kh-{year}-{hashlib.sha1(fold(title).encode()).hexdigest()[:6]}"
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    """Equal after folding case, accents and spacing ("UBND xã" == "ubnd  xa")."""
+    return " ".join(fold(a or "").split()) == " ".join(fold(b or "").split())
+
+
+def plan_label(number: str | None, title: str, issuer: str | None, year: int | None = None) -> str:
+    """How a person names a plan: its number and issuer, else its title."""
+    head = number or f"“{title[:60]}”"
+    tail = f" của {issuer}" if issuer else ""
+    return f"{head}{tail}" + (f" (năm {year})" if year else "")
+
+
+class PlanConflict(ValueError):
+    """The review's plan would overwrite another plan; the message names both (Vietnamese)."""
+
+
+def find_plan(session: Session, org: Organisation, meta: Any) -> tuple[Plan | None, str]:
+    """The stored plan ``meta`` (a review's ``plan`` section) is, and the code to use.
+
+    A plan is identified by its whole number and issuer (and year), or by the
+    user-chosen code when it has no number. An existing plan keeps its code, so plans
+    activated under an older code scheme are still found.
+
+    Raises:
+        PlanConflict: the code the review gets already belongs to a different plan.
+    """
+    number = getattr(meta, "number", None)
+    chosen = getattr(meta, "code", None)
+    if number and not chosen:
+        for row in session.exec(select(Plan).where(Plan.organisation_id == org.id, Plan.year == meta.year)):
+            if _same_text(row.number, number) and _same_text(row.issuer, meta.issuer):
+                return row, row.code
+    code = plan_code(meta.year, number, meta.title, chosen)
+    row = session.exec(select(Plan).where(Plan.organisation_id == org.id, Plan.code == code)).first()
+    if row is None:
+        return None, code
+    if chosen:  # the user named the plan: it is that plan unless both numbers say otherwise
+        same = not (row.number and number) or (_same_text(row.number, number) and _same_text(row.issuer, meta.issuer))
+    elif number:  # the identity lookup above found no plan with this number and issuer
+        same = False
+    else:  # numberless, found by its title's hash
+        same = row.number is None
+    if not same:
+        raise PlanConflict(
+            f"Kế hoạch {plan_label(number, meta.title, meta.issuer, meta.year)} sẽ ghi đè kế hoạch đã kích hoạt "
+            f"{plan_label(row.number, row.title, row.issuer, row.year)} (cùng mã {code}): chưa kích hoạt. "
+            "Nếu đây là hai kế hoạch khác nhau, hãy ghi một mã riêng ở dòng 'code:' trong phần 'plan:' của tệp rà soát."
+        )
+    return row, code
 
 
 def task_revision(task: Any, year: int, deadline_year: int, policy: dict | None = None) -> str:

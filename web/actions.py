@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import HTTPException
 from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from workflows import client as task_client
 from workflows import task_types
@@ -105,6 +105,21 @@ def check_state(task: Task, occurrence: Occurrence, kind: str) -> None:
         raise ActionError(409, "Kỳ này không có báo cáo tiến độ nào đang chờ xem xét.")
     if kind in ("request_extension", "decide_extension", "reassign") and status == OccurrenceStatus.DONE:
         raise ActionError(409, "Kỳ này đã hoàn thành.")
+
+
+def check_allowed(engine: Any, user: CurrentUser, task_id: int, occurrence_key: str, kind: str) -> None:
+    """The 404/403/409 checks of :func:`perform`, run before an upload is read."""
+    with Session(engine) as session:
+        task = session.get(Task, task_id)
+        if task is None or task.organisation_id != user.organisation_id:
+            raise ActionError(404, "Không tìm thấy nhiệm vụ.")
+        occurrence = session.exec(
+            select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.key == occurrence_key)
+        ).first()
+        if occurrence is None:
+            raise ActionError(404, "Không tìm thấy kỳ thực hiện.")
+        check_permission(user, task, occurrence, kind)
+        check_state(task, occurrence, kind)
 
 
 def validate(session: Session, user: CurrentUser, request: ActionRequest, occurrence: Occurrence) -> None:
@@ -240,6 +255,9 @@ async def perform(
     except WorkflowUpdateFailedError as error:
         raise ActionError(409, f"Quy trình từ chối thao tác: {task_client.refusal_message(error)}") from error
     except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:  # the workflow finished meanwhile (done, cancelled)
+            raise ActionError(409, "Quy trình đôn đốc của nhiệm vụ này vừa kết thúc (kỳ đã hoàn thành hoặc "
+                                   "nhiệm vụ đã bị huỷ): thao tác không còn áp dụng. Hãy tải lại trang.") from error
         raise ActionError(502, f"Không gửi được tới quy trình đôn đốc: {error.message}") from error
     except RuntimeError as error:
         raise ActionError(503, str(error)) from error

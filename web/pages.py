@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 from domain.models import Notification, Occurrence, OccurrenceStatus, Officer, Organisation, Plan, Role
 from domain.status import Bucket
 from web import queries
-from web.actions import ActionError, ActionRequest, perform, store_upload
+from web.actions import ActionError, ActionRequest, check_allowed, perform
+from web.uploads import keep, read_form, remove_kept
 from web.app import page
 from web.auth import (
     CSRF_FIELD,
@@ -25,11 +26,13 @@ from web.auth import (
     can_act_as_owner,
     can_decide_extension,
     can_review,
-    check_login,
+    LoginRefused,
+    authenticate,
     new_csrf_token,
     owns,
+    start_session,
 )
-from web.deps import check_csrf, current_user, get_db, optional_user, session_data
+from web.deps import check_csrf, current_user, forget_session, get_db, optional_user, session_data
 
 router = APIRouter()
 
@@ -91,25 +94,31 @@ def login(
     next: str = Form("/overview"),
     db: Session = Depends(get_db),
 ) -> Response:
-    query = select(Officer).where(Officer.username == username.strip())
-    if organisation.strip():
-        query = query.join(Organisation, Organisation.id == Officer.organisation_id).where(Organisation.code == organisation.strip())
-    candidates = list(db.exec(query).all())
-    officer = candidates[0] if len(candidates) == 1 else None
-    if not check_login(officer, password):
-        msg = "Tên đăng nhập hoặc mật khẩu không đúng."
-        if len(candidates) > 1:
-            msg = "Tên đăng nhập có ở nhiều đơn vị: hãy ghi thêm mã đơn vị."
-        response = page(request, "login.html", {"user": None, "next": _safe_next(next), "error": msg, "csrf": session_data(request).get("c")}, status_code=401)
+    try:
+        officer = authenticate(db, request.app.state.login_throttle, username, password, organisation,
+                               request.client.host if request.client else None)
+    except LoginRefused as refused:
+        # A fresh CSRF token after every attempt as well as at login.
+        token = new_csrf_token()
+        msg = refused.message
+        if refused.choices:
+            msg += " " + ", ".join(f"{name} (mã {code})" for code, name in refused.choices)
+        response = page(request, "login.html", {"user": None, "next": _safe_next(next), "error": msg, "csrf": token},
+                        status_code=refused.status)
+        set_session(request, response, {"u": None, "o": None, "c": token})
+        if refused.retry_after:
+            response.headers["Retry-After"] = str(refused.retry_after)
         return response
     response = RedirectResponse(_safe_next(next), status_code=303)
     # A fresh CSRF token at login: a token seen before login is worthless after it.
-    set_session(request, response, {"u": officer.id, "o": officer.organisation_id, "c": new_csrf_token()})
+    set_session(request, response, {"u": officer.id, "o": officer.organisation_id, "c": new_csrf_token(),
+                                    "s": start_session(db, officer)})
     return response
 
 
 @router.post("/logout", include_in_schema=False, dependencies=[Depends(check_csrf)])
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    forget_session(request)  # a copied cookie stops working too
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -316,27 +325,45 @@ async def _run(request: Request, user: CurrentUser, task_id: int, action: Action
     return _back(task_id, ok=ok)
 
 
-@router.post("/tasks/{task_id}/complete", include_in_schema=False, dependencies=[Depends(check_csrf)])
-async def complete(
-    request: Request, task_id: int, occurrence: str = Form(...), document_number: str = Form(""),
-    document_date: str = Form(""), link: str = Form(""), note: str = Form(""),
-    file: UploadFile | None = File(None), user: CurrentUser = Depends(current_user),
-) -> Response:
+@router.post("/tasks/{task_id}/complete", include_in_schema=False)
+async def complete(request: Request, task_id: int, user: CurrentUser = Depends(current_user)) -> Response:
+    # No Form/File parameters: FastAPI would read the whole body before the login check.
+    upload_dir = request.app.state.upload_dir
+    engine = request.app.state.engine
+
+    def before_file(fields: dict[str, str]) -> None:
+        check_allowed(engine, user, task_id, fields.get("occurrence", ""), "submit")
+
     try:
-        evidence = {"document_number": document_number.strip(), "link": link.strip(), "note": note.strip()}
-        doc_date = parse_vn_date(document_date)
+        form = await read_form(request, upload_dir, user.csrf_token, before_file)
+    except ActionError as error:
+        if error.status in (403, 404):
+            raise HTTPException(error.status, error.message) from error
+        return _back(task_id, error=error.message)
+    f = form.fields
+    note = f.get("note", "").strip()
+    try:
+        evidence = {"document_number": f.get("document_number", "").strip(), "link": f.get("link", "").strip(), "note": note}
+        doc_date = parse_vn_date(f.get("document_date"))
         if doc_date:
             evidence["document_date"] = doc_date.isoformat()
-        if file is not None and file.filename:
-            _check_task_visible(request, user, task_id)
-            data = await file.read()
-            evidence["file"] = store_upload(request.app.state.upload_dir, user.organisation_id, task_id, file.filename, data)
-            evidence["file_name"] = file.filename
     except ActionError as error:
+        form.discard()
         return _back(task_id, error=error.message)
+    if form.file_path is not None:
+        evidence["file"] = keep(form, upload_dir, user.organisation_id, task_id)
+        evidence["file_name"] = form.file_name
     evidence = {k: v for k, v in evidence.items() if v}
-    action = ActionRequest("submit", occurrence, note=note.strip(), evidence=evidence)
-    return await _run(request, user, task_id, action, "Đã gửi báo cáo hoàn thành.")
+    action = ActionRequest("submit", f.get("occurrence", ""), note=note, evidence=evidence)
+    try:
+        await perform(request.app.state.temporal.client, engine, user, task_id, action)
+    except ActionError as error:
+        remove_kept(upload_dir, evidence.get("file"))  # refused: the file goes too
+        if error.status in (403, 404):
+            raise HTTPException(error.status, error.message) from error
+        return _back(task_id, error=error.message)
+    request.app.state.snapshots.invalidate(user.organisation_id)
+    return _back(task_id, ok="Đã gửi báo cáo hoàn thành.")
 
 
 def _check_task_visible(request: Request, user: CurrentUser, task_id: int) -> None:

@@ -7,12 +7,13 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 from temporalio.client import WorkflowExecutionStatus
 
 from domain.db import create_schema, make_engine
 from domain.models import Task
-from runtime.activation import activate_loaded
+from runtime.activation import ConfirmationRequired, activate_loaded
 from runtime.devserver import DevServer
 from settings import Settings
 from tests.integration.support import LEADS, ORG_FILE, organisation, review, review_task, today_in, wait_for
@@ -93,11 +94,16 @@ async def test_activation_is_idempotent(dev_server: DevServer, tmp_path: Path, d
             assert [o.due for o in live] == [new_due.isoformat()], state.occurrences
             assert state.workflow_id == first.workflows["1.2"]
 
-            # A task dropped from the review is cancelled; put back, it is chased again.
+            # A task dropped from the review is cancelled only once confirmed; put back, it is chased again.
+            without = review("301/KH-UBND", today.year, [t for t in edited.tasks if t.code != "2.2"])
+            with pytest.raises(ConfirmationRequired) as asked:
+                await activate_loaded(without, org_config, ORG_FILE, settings, client, engine)
+            assert [code for code, _ in asked.value.tasks] == ["2.2"] and "--yes" in str(asked.value)
+            assert (await client.get_workflow_handle(first.workflows["2.2"]).describe()).status == WorkflowExecutionStatus.RUNNING
             dropped = await asyncio.wait_for(activate_loaded(
-                review("301/KH-UBND", today.year, [t for t in edited.tasks if t.code != "2.2"]),
-                org_config, ORG_FILE, settings, client, engine), 30)
+                without, org_config, ORG_FILE, settings, client, engine, confirm_cancel=True), 30)
             assert dropped.counts == Counter(unchanged=4, cancelled=1)
+            assert [code for code, _ in dropped.cancelled_tasks] == ["2.2"] and "Đã huỷ: 2.2" in dropped.summary()
             handle = client.get_workflow_handle(first.workflows["2.2"])
             await asyncio.wait_for(handle.result(), 15)
             restored = await asyncio.wait_for(

@@ -434,3 +434,32 @@ async def test_a_row_claimed_by_a_running_dispatcher_is_not_skipped_under_it(com
     report = await dispatch_once(commune.engine, settings, MONDAY_9 + dispatch.LEASE + timedelta(seconds=1))
     assert (report.mails_sent, report.rows_skipped) == (0, 1)
     assert commune.rows()[0].status == NotificationStatus.SKIPPED and sink.received == []
+
+
+async def test_a_crash_mid_run_delays_only_the_mail_in_flight(commune: Commune, sink: Sink, settings, monkeypatch) -> None:
+    """Issue 17 item 11: the run's mails not yet handed to the relay go out at the next run, not after the lease."""
+    monkeypatch.setattr(dispatch, "CLAIM_WINDOW", 1)
+    for username in ("tuphap", "ketoan", "vanphong"):
+        commune.notify("3.1", username, "overdue", not_before=local("2026-03-23 08:00"), days_overdue=3)
+    real_send = dispatch.SmtpBatch.send
+    calls = []
+
+    async def killed_on_second(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("process killed while sending")
+        return await real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(dispatch.SmtpBatch, "send", killed_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        await dispatch_once(commune.engine, settings, MONDAY_9)
+    monkeypatch.setattr(dispatch.SmtpBatch, "send", real_send)
+    assert len(sink.received) == 1
+    # The next run (a minute later, well inside the lease) sends the mail never handed to the relay.
+    report = await dispatch_once(commune.engine, settings, MONDAY_9 + timedelta(minutes=1))
+    assert report.mails_sent == 1 and len(sink.received) == 2
+    # The one in flight waits for its lease, then goes once.
+    report = await dispatch_once(commune.engine, settings, MONDAY_9 + timedelta(minutes=11))
+    assert report.mails_sent == 1 and len(sink.received) == 3
+    assert sorted(m.rcpt_tos[0] for m in sink.received) == sorted(f"{u}@xa.example" for u in ("tuphap", "ketoan", "vanphong"))
+    assert {r.status for r in commune.rows()} == {NotificationStatus.SENT}

@@ -58,11 +58,11 @@ async def test_embedded_server_is_announced_joined_and_stopped(tmp_path) -> None
     with pytest.raises(TemporalUnavailable):
         await connect(settings)
 
-    async with temporal_client(settings, ui=False) as client:
+    async with temporal_client(settings, ui=False, owner="service") as client:
         address_file = tmp_path / "temporal.address"
         assert address_file.read_text().strip() == client.service_client.config.target_host
         assert (tmp_path / "temporal.db").is_file()
-        # A second command on the same data dir joins instead of starting another server.
+        # A command on the same data dir joins the service's server instead of starting another.
         async with temporal_client(settings, ui=False) as joined:
             assert joined.service_client.config.target_host == client.service_client.config.target_host
         joined_again = await connect(settings)
@@ -71,3 +71,39 @@ async def test_embedded_server_is_announced_joined_and_stopped(tmp_path) -> None
     assert not address_file.exists()
     with pytest.raises(TemporalUnavailable):
         await connect(settings)
+
+
+async def test_a_commands_temporary_server_is_never_joined_by_the_service(tmp_path) -> None:
+    """`plan activate` with no service running, `dondoc up` meanwhile: up waits, then owns its own server."""
+    import asyncio
+
+    from runtime.devserver import SERVER_LOCK_FILE, FolderLock
+
+    settings = Settings(data_dir=tmp_path, temporal_address=None)
+    waits: list[dict] = []
+    command_done = asyncio.Event()
+    service_address: list[str] = []
+
+    async def service() -> None:
+        async with temporal_client(settings, ui=False, owner="service", on_wait=waits.append) as client:
+            assert command_done.is_set()  # it did not join the command's server
+            await _describe(client)
+            service_address.append(client.service_client.config.target_host)
+            await asyncio.sleep(1.5)  # still serving after the command ended
+
+    async with temporal_client(settings, ui=False) as command_client:  # the command starts a temporary server
+        holder = FolderLock(tmp_path / SERVER_LOCK_FILE).holder()
+        assert holder["kind"] == "command" and holder["address"]
+        up = asyncio.create_task(service())
+        await asyncio.sleep(1.5)
+        assert waits and waits[0]["pid"] and not up.done()
+        await _describe(command_client)
+        command_done.set()
+    await asyncio.wait_for(up, 60)
+    assert service_address
+
+
+async def _describe(client) -> None:
+    from runtime.devserver import _describe_namespace
+
+    await _describe_namespace(client, client.namespace)
