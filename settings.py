@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     web_port: int = 8000
     base_url: str = "http://127.0.0.1:8000"
 
+    # Dashboard sessions and login (web/auth.py).
+    session_hours: float = 8.0  # absolute lifetime of a login
+    session_idle_minutes: int = 120  # a login unused this long ends
+    login_max_failures: int = 5  # failed logins of one account before it is locked a while
+    login_max_failures_per_address: int = 20  # failed logins from one client address before it is locked
+    login_lock_seconds: int = 60  # first lock; doubled at each further failure, up to 15 minutes
+
     @property
     def effective_database_url(self) -> str:
         """The SQLAlchemy URL: DATABASE_URL if set, else a SQLite file in the data dir."""

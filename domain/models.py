@@ -267,3 +267,19 @@ class IndicatorValue(SQLModel, table=True):
     evidence: dict | None = Field(default=None, sa_column=Column(JSON))
     reported_by: str
     reported_at: datetime = Field(default_factory=utcnow)
+
+
+class WebSession(SQLModel, table=True):
+    """A dashboard login, checked on each request so that it can be ended server-side.
+
+    ``fingerprint`` is derived from the officer's password hash, role, organisation and
+    active flag: changing any of them ends every session of that officer.
+    """
+
+    __tablename__ = "web_session"
+    id: str = Field(primary_key=True)  # random; the signed cookie carries it
+    officer_id: int = Field(foreign_key="officer.id", index=True)
+    fingerprint: str
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None

@@ -20,8 +20,8 @@ from web import queries
 from web.actions import ActionError, ActionRequest, perform
 from web.app import page
 from web.pages import snapshot_for
-from web.auth import SESSION_COOKIE, CurrentUser, check_login, new_csrf_token, owns
-from web.deps import check_csrf, current_user, get_db
+from web.auth import SESSION_COOKIE, CurrentUser, LoginRefused, authenticate, new_csrf_token, owns, start_session
+from web.deps import check_csrf, current_user, forget_session, get_db
 
 router = APIRouter(prefix="/api", tags=["dondoc"])
 
@@ -84,13 +84,15 @@ def row_json(r: queries.OccRow, units: dict[str, str]) -> dict[str, Any]:
 
 @router.post("/login", summary="Đăng nhập", description="Trả về người dùng và mã CSRF; đặt cookie phiên.")
 def api_login(body: LoginBody, request: Request, db: Session = Depends(get_db)) -> Response:
-    query = select(Officer).where(Officer.username == body.username.strip())
-    if body.organisation:
-        query = query.join(Organisation, Organisation.id == Officer.organisation_id).where(Organisation.code == body.organisation)
-    found = list(db.exec(query).all())
-    officer = found[0] if len(found) == 1 else None
-    if not check_login(officer, body.password):
-        raise HTTPException(401, "Tên đăng nhập hoặc mật khẩu không đúng.")
+    try:
+        officer = authenticate(db, request.app.state.login_throttle, body.username, body.password, body.organisation,
+                               request.client.host if request.client else None)
+    except LoginRefused as refused:
+        headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
+        detail: Any = refused.message
+        if refused.choices:
+            detail = {"message": refused.message, "organisations": [{"code": c, "name": n} for c, n in refused.choices]}
+        raise HTTPException(refused.status, detail, headers=headers) from None
     token = new_csrf_token()
     org = db.get(Organisation, officer.organisation_id)
     response = JSONResponse({"csrf_token": token, "user": {
@@ -98,13 +100,14 @@ def api_login(body: LoginBody, request: Request, db: Session = Depends(get_db)) 
         "organisation": org.name if org else "",
     }})
     signer = request.app.state.signer
-    response.set_cookie(SESSION_COOKIE, signer.dumps({"u": officer.id, "o": officer.organisation_id, "c": token}),
+    response.set_cookie(SESSION_COOKIE, signer.dumps({"u": officer.id, "o": officer.organisation_id, "c": token, "s": start_session(db, officer)}),
                         max_age=signer.max_age, httponly=True, samesite="lax", secure=request.app.state.secure_cookies)
     return response
 
 
 @router.post("/logout", summary="Đăng xuất", dependencies=[Depends(check_csrf)])
-def api_logout() -> Response:
+def api_logout(request: Request) -> Response:
+    forget_session(request)
     response = JSONResponse({"ok": True})
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

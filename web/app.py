@@ -20,7 +20,7 @@ from temporalio.client import Client
 
 from domain.status import BUCKETS, COLOURS, LABELS, STATUS_LABELS
 from settings import Settings
-from web.auth import SessionSigner, load_secret
+from web.auth import LoginThrottle, SessionSigner, load_secret
 from web.deps import LoginRequired
 from web.labels import DATA_LABELS, EVIDENCE_LABELS, event_label
 from web.queries import AREA_LABELS, SnapshotCache
@@ -46,6 +46,68 @@ class TemporalGate:
                 if self._client is None:
                     self._client = await self.factory()
         return self._client
+
+
+# No inline script anywhere (templates load scripts from /static only); inline style
+# attributes stay allowed (bar widths, rendered mails).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+# Uploaded evidence is served with one of these types, else as opaque bytes: never as HTML.
+SAFE_UPLOAD_TYPES = frozenset({
+    b"application/pdf", b"image/png", b"image/jpeg", b"image/gif", b"text/plain",
+    b"application/msword", b"application/vnd.ms-excel", b"application/zip",
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+})
+
+
+class SecurityHeaders:
+    """ASGI middleware: security headers on every response; uploads as attachments of a safe type."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        upload = scope.get("path", "").startswith("/uploads/")
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in {h for h, _ in SECURITY_HEADERS}]
+                headers.extend(SECURITY_HEADERS)
+                if upload and message.get("status") == 200:
+                    headers = _as_attachment(headers)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _as_attachment(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    out: list[tuple[bytes, bytes]] = []
+    disposition = b"attachment"
+    for key, value in headers:
+        name = key.lower()
+        if name == b"content-type":
+            kind = value.split(b";")[0].strip().lower()
+            value = value if kind in SAFE_UPLOAD_TYPES else b"application/octet-stream"
+        elif name == b"content-disposition":
+            rest = value.split(b";", 1)
+            disposition = b"attachment" + (b";" + rest[1] if len(rest) > 1 else b"")
+            continue
+        out.append((key, value))
+    out.append((b"content-disposition", disposition))
+    return out
 
 
 def _fmt_date(value: date | datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> str:
@@ -93,7 +155,7 @@ def create_app(
         engine: the dondoc database.
         temporal_client_factory: async callable returning a connected Temporal client;
             called once, on the first action that must reach a task workflow.
-        session_seconds: session lifetime (default 8 hours).
+        session_seconds: session lifetime (default ``settings.session_hours``).
     """
     from web import api, decisions, indicators, intake, ops, pages, province, reports
 
@@ -108,16 +170,21 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.temporal = TemporalGate(temporal_client_factory)
-    signer = SessionSigner(load_secret(Path(settings.data_dir)))
+    signer = SessionSigner(load_secret(Path(settings.data_dir)), max_age=int(settings.session_hours * 3600))
     if session_seconds is not None:
         signer.max_age = session_seconds
     app.state.signer = signer
+    app.state.idle_seconds = settings.session_idle_minutes * 60
+    app.state.login_throttle = LoginThrottle(
+        settings.login_max_failures, settings.login_max_failures_per_address, settings.login_lock_seconds
+    )
     app.state.snapshots = SnapshotCache(engine, settings.timezone)
     app.state.user_cache = {}
     app.state.templates = make_templates(settings)
     app.state.upload_dir = Path(settings.data_dir).resolve() / "uploads"
     app.state.secure_cookies = settings.base_url.startswith("https://")
 
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from domain.models import Officer, Organisation, Role
-from web.auth import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, CurrentUser, csrf_matches
+from web.auth import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, CurrentUser, csrf_matches, end_session, session_alive
 from web.queries import unit_codes_of
 
 
@@ -32,15 +32,18 @@ def session_data(request: Request) -> dict[str, Any] | None:
     return request.state.session_data
 
 
-USER_CACHE_SECONDS = 5.0  # a deactivated account or changed role takes effect within this
+USER_CACHE_SECONDS = 5.0  # a deactivated account or changed role (from another process) takes effect within this
 
 
-def load_user(engine: Any, data: dict[str, Any]) -> CurrentUser | None:
-    """The officer of a verified session payload, or None if gone or inactive."""
+def load_user(engine: Any, data: dict[str, Any], idle_seconds: float = 2 * 3600) -> CurrentUser | None:
+    """The officer of a verified session payload, or None if gone, inactive or the session ended."""
     with Session(engine) as db:
         officer = db.get(Officer, int(data["u"]))
         # A deactivated account, or one moved to another organisation, loses its session.
         if officer is None or not officer.active or officer.organisation_id != data.get("o"):
+            return None
+        # Logged out, idle too long, or the password / role changed since login.
+        if not session_alive(db, data.get("s"), officer, idle_seconds):
             return None
         org = db.get(Organisation, officer.organisation_id)
         return CurrentUser(
@@ -56,16 +59,28 @@ async def optional_user(request: Request) -> CurrentUser | None:
     if not data or not data.get("u"):
         return None
     cache: dict = request.app.state.user_cache
-    key = (data.get("u"), data.get("o"), data.get("c"))
+    key = (data.get("u"), data.get("o"), data.get("c"), data.get("s"))
     now = time.monotonic()
     hit = cache.get(key)
     if hit is not None and hit[1] > now:
         return hit[0]
-    user = await run_in_threadpool(load_user, request.app.state.engine, data)
+    user = await run_in_threadpool(load_user, request.app.state.engine, data, request.app.state.idle_seconds)
     if len(cache) > 10_000:
         cache.clear()
     cache[key] = (user, now + USER_CACHE_SECONDS)
     return user
+
+
+def forget_session(request: Request) -> None:
+    """Logout: end the request's session in the database and drop it from the cache."""
+    data = session_data(request) or {}
+    sid = data.get("s")
+    if sid:
+        with Session(request.app.state.engine) as db:
+            end_session(db, sid)
+        cache: dict = request.app.state.user_cache
+        for key in [k for k in cache if k[3] == sid]:
+            cache.pop(key, None)
 
 
 def current_user(user: CurrentUser | None = Depends(optional_user)) -> CurrentUser:

@@ -25,11 +25,13 @@ from web.auth import (
     can_act_as_owner,
     can_decide_extension,
     can_review,
-    check_login,
+    LoginRefused,
+    authenticate,
     new_csrf_token,
     owns,
+    start_session,
 )
-from web.deps import check_csrf, current_user, get_db, optional_user, session_data
+from web.deps import check_csrf, current_user, forget_session, get_db, optional_user, session_data
 
 router = APIRouter()
 
@@ -91,25 +93,31 @@ def login(
     next: str = Form("/overview"),
     db: Session = Depends(get_db),
 ) -> Response:
-    query = select(Officer).where(Officer.username == username.strip())
-    if organisation.strip():
-        query = query.join(Organisation, Organisation.id == Officer.organisation_id).where(Organisation.code == organisation.strip())
-    candidates = list(db.exec(query).all())
-    officer = candidates[0] if len(candidates) == 1 else None
-    if not check_login(officer, password):
-        msg = "Tên đăng nhập hoặc mật khẩu không đúng."
-        if len(candidates) > 1:
-            msg = "Tên đăng nhập có ở nhiều đơn vị: hãy ghi thêm mã đơn vị."
-        response = page(request, "login.html", {"user": None, "next": _safe_next(next), "error": msg, "csrf": session_data(request).get("c")}, status_code=401)
+    try:
+        officer = authenticate(db, request.app.state.login_throttle, username, password, organisation,
+                               request.client.host if request.client else None)
+    except LoginRefused as refused:
+        # A fresh CSRF token after every attempt as well as at login.
+        token = new_csrf_token()
+        msg = refused.message
+        if refused.choices:
+            msg += " " + ", ".join(f"{name} (mã {code})" for code, name in refused.choices)
+        response = page(request, "login.html", {"user": None, "next": _safe_next(next), "error": msg, "csrf": token},
+                        status_code=refused.status)
+        set_session(request, response, {"u": None, "o": None, "c": token})
+        if refused.retry_after:
+            response.headers["Retry-After"] = str(refused.retry_after)
         return response
     response = RedirectResponse(_safe_next(next), status_code=303)
     # A fresh CSRF token at login: a token seen before login is worthless after it.
-    set_session(request, response, {"u": officer.id, "o": officer.organisation_id, "c": new_csrf_token()})
+    set_session(request, response, {"u": officer.id, "o": officer.organisation_id, "c": new_csrf_token(),
+                                    "s": start_session(db, officer)})
     return response
 
 
 @router.post("/logout", include_in_schema=False, dependencies=[Depends(check_csrf)])
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    forget_session(request)  # a copied cookie stops working too
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

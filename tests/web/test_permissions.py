@@ -137,8 +137,16 @@ def test_tampered_and_expired_sessions_are_rejected(web_env: WebEnv) -> None:
     expired = web_env.client()
     expired.cookies.set(SESSION_COOKIE, signer.dumps({"u": 1, "o": web_env.seeded.organisation_id, "c": "t"}, now=time.time() - signer.max_age - 5))
     assert expired.get("/api/me").status_code == 401
+    # A validly signed cookie is not enough: its session must exist server-side.
     fresh = web_env.client()
     fresh.cookies.set(SESSION_COOKIE, signer.dumps({"u": 1, "o": web_env.seeded.organisation_id, "c": "t"}))
+    assert fresh.get("/api/me").status_code == 401
+    from domain.models import Officer
+    from web.auth import start_session
+
+    with Session(web_env.engine) as db:
+        sid = start_session(db, db.get(Officer, 1))
+    fresh.cookies.set(SESSION_COOKIE, signer.dumps({"u": 1, "o": web_env.seeded.organisation_id, "c": "t", "s": sid}))
     assert fresh.get("/api/me").status_code == 200
 
 
