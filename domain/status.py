@@ -170,3 +170,61 @@ def aggregate(items: Iterable[tuple[Bucket | None, Iterable[Hashable]]]) -> Aggr
     for bucket, keys in items:
         result.add(bucket, keys)
     return result
+
+
+# --- what an officer sees first ("Việc của tôi") -------------------------------------------------
+
+
+def working_days_left(due: date, today: date, calendar: object) -> int:
+    """Working days from ``today`` (excluded) to ``due`` (included); negative once past.
+
+    ``calendar`` is a :class:`domain.calendar.WorkCalendar` (the organisation's days off
+    and make-up working days count).
+    """
+    return calendar.working_days_between(today, due)  # type: ignore[attr-defined]
+
+
+def countdown_text(due: date, today: date, calendar: object) -> str:
+    """"còn 3 ngày làm việc", "hạn hôm nay", "quá hạn 2 ngày" (Vietnamese, for people).
+
+    Overdue is said in calendar days, as the overview counts it; what is still ahead is
+    said in working days, which is what an officer has to do the work in.
+    """
+    if due < today:
+        return f"quá hạn {(today - due).days} ngày"
+    if due == today:
+        return "hạn hôm nay"
+    left = working_days_left(due, today, calendar)
+    if left <= 0:  # due on a day off just ahead: the last working day is today
+        return "hạn hôm nay (ngày nghỉ)"
+    return f"còn {left} ngày làm việc"
+
+
+class MyWorkGroup(int, enum.Enum):
+    """The order of the officer's open items: overdue, due this week, progress updates, later."""
+
+    OVERDUE = 0
+    THIS_WEEK = 1
+    PROGRESS = 2
+    LATER = 3
+
+
+def my_work_group(due: date, today: date, *, progress: bool) -> MyWorkGroup:
+    """The group of one open item of "Việc của tôi".
+
+    Args:
+        due: its effective due date.
+        today: the local day.
+        progress: True for a period's progress update (not a due date of the task).
+    """
+    if due < today:
+        return MyWorkGroup.OVERDUE
+    week_end = today.fromordinal(today.toordinal() + (6 - today.weekday()))  # this Sunday
+    if due <= week_end:
+        return MyWorkGroup.THIS_WEEK
+    return MyWorkGroup.PROGRESS if progress else MyWorkGroup.LATER
+
+
+def my_work_key(due: date, today: date, *, progress: bool) -> tuple[int, date]:
+    """Sort key of "Việc của tôi": group first (see :class:`MyWorkGroup`), then due date."""
+    return (int(my_work_group(due, today, progress=progress)), due)

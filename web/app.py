@@ -199,6 +199,7 @@ def create_app(
     app.include_router(decisions.router)  # /decisions: extension requests in context
     app.include_router(reports.router)  # /reports: the period's report draft, the evidence pack
     app.include_router(indicators.router)  # /api/plans/{code}/indicators
+    __import__("web.accounts").accounts.install(app)  # /account, /admin (accounts, units), no-store, countdown
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Any:

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session, select
 
 from domain.models import Notification, Occurrence, OccurrenceStatus, Officer, Organisation, Plan, Role
-from domain.status import Bucket
+from domain.status import Bucket, my_work_key
 from web import queries
 from web.actions import ActionError, ActionRequest, check_allowed, perform
 from web.uploads import keep, read_form, remove_kept
@@ -56,7 +56,7 @@ def _safe_next(target: str | None) -> str:
     # Only local paths: never redirect to another site after login.
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return "/overview"
+    return "/"
 
 
 def set_session(request: Request, response: Response, payload: dict) -> None:
@@ -72,14 +72,17 @@ def set_session(request: Request, response: Response, payload: dict) -> None:
 
 @router.get("/", include_in_schema=False)
 def root(user: CurrentUser | None = Depends(optional_user)) -> Response:
-    return RedirectResponse("/overview" if user else "/login", status_code=303)
+    from web.accounts import landing_for  # each role lands on its own page
+
+    return RedirectResponse(landing_for(user) if user else "/login", status_code=303)
 
 
 @router.get("/login", include_in_schema=False)
-def login_form(request: Request, next: str = "/overview") -> Response:
+def login_form(request: Request, next: str = "/", username: str = "", organisation: str = "", done: str = "") -> Response:
     data = session_data(request)
     token = data["c"] if data and data.get("c") else new_csrf_token()
-    response = page(request, "login.html", {"user": None, "next": _safe_next(next), "error": None, "csrf": token})
+    response = page(request, "login.html", {"user": None, "next": _safe_next(next), "error": None, "csrf": token,
+                                            "username": username, "organisation": organisation, "done": bool(done)})
     if not (data and data.get("c")):
         set_session(request, response, {"u": None, "o": None, "c": token})
     return response
@@ -91,7 +94,7 @@ def login(
     username: str = Form(...),
     password: str = Form(...),
     organisation: str = Form(""),
-    next: str = Form("/overview"),
+    next: str = Form("/"),
     db: Session = Depends(get_db),
 ) -> Response:
     try:
@@ -100,11 +103,10 @@ def login(
     except LoginRefused as refused:
         # A fresh CSRF token after every attempt as well as at login.
         token = new_csrf_token()
-        msg = refused.message
-        if refused.choices:
-            msg += " " + ", ".join(f"{name} (mã {code})" for code, name in refused.choices)
-        response = page(request, "login.html", {"user": None, "next": _safe_next(next), "error": msg, "csrf": token},
-                        status_code=refused.status)
+        # The username stays typed; the organisations are offered only once the password matched.
+        response = page(request, "login.html", {"user": None, "next": _safe_next(next), "error": refused.message, "csrf": token,
+                                                "username": username.strip(), "organisation": organisation.strip(),
+                                                "choices": refused.choices}, status_code=refused.status)
         set_session(request, response, {"u": None, "o": None, "c": token})
         if refused.retry_after:
             response.headers["Retry-After"] = str(refused.retry_after)
@@ -213,7 +215,9 @@ def my_tasks(request: Request, user: CurrentUser = Depends(current_user), db: Se
     snap = _snapshot(request, user, db)
     rows = [r for r in snap.rows if owns(user, r.lead_units, r.lead_username)]
     to_review = [r for r in snap.rows if r.status == OccurrenceStatus.SUBMITTED] if can_review(user) else []
-    open_rows = sorted((r for r in rows if r.status == OccurrenceStatus.OPEN), key=lambda r: r.effective_due)
+    # Overdue first, then due this week, then the period's progress updates, then the rest.
+    open_rows = sorted((r for r in rows if r.status == OccurrenceStatus.OPEN),
+                       key=lambda r: my_work_key(r.effective_due, snap.today, progress=r.key.endswith(".progress")))
     done_rows = [r for r in rows if r.status != OccurrenceStatus.OPEN]
     officer = db.get(Officer, user.id)
     ical_url = f"{request.app.state.settings.base_url.rstrip('/')}/ical/{officer.ical_token}.ics" if officer.ical_token else None

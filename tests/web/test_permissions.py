@@ -155,4 +155,4 @@ def test_login_redirect_stays_on_this_site(web_env: WebEnv) -> None:
     token = csrf_of(client.get("/login").text)
     r = client.post("/login", data={"username": "thuongtruc", "password": "matkhau-demo", "csrf_token": token,
                                     "next": "//evil.example/x"}, follow_redirects=False)
-    assert r.headers["location"] == "/overview"
+    assert r.headers["location"] == "/"  # the landing page of the role
