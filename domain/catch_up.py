@@ -9,6 +9,10 @@ the lead: the coordinator chooses, for each such period, one of
   working days from activation);
 - ``cancelled``: no longer relevant.
 
+Progress updates of periods already past (domain.reporting) were reported by hand
+before the plan was tracked: unless the coordinator says otherwise they are cancelled,
+not chased (:data:`PROGRESS_DEFAULT`); they are not listed one by one.
+
 The rule is pure: :func:`past_periods` picks the periods, :func:`outcome` says what
 each choice becomes. ``runtime.catch_up`` applies it to the stored occurrences.
 """
@@ -22,6 +26,7 @@ from datetime import date
 from domain.calendar import WorkCalendar
 
 DEFAULT_GRACE_WORKING_DAYS = 5
+PROGRESS_NOTE = "Kỳ báo cáo tiến độ đã qua trước khi theo dõi bằng dondoc."
 NOTE_LIMIT = 4000
 
 
@@ -36,6 +41,9 @@ class CatchUpChoice(str, enum.Enum):
     def label(self) -> str:
         return _LABELS[self]
 
+
+# A past progress period, unless chosen otherwise: reported by hand before dondoc.
+PROGRESS_DEFAULT = CatchUpChoice.CANCELLED
 
 _LABELS = {
     CatchUpChoice.DONE: "Đã làm xong (ghi nhận kèm ghi chú)",
@@ -54,6 +62,7 @@ class PeriodDue:
     due: date
     open: bool = True  # still open (not done, not cancelled)
     chased: bool = False  # some chasing action was already sent for it
+    kind: str = "deadline"  # OccurrenceKind: a due date of the task, or a period's progress update
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,7 @@ class ReportingRules:
                 text=data.get("cutoff_text"),
             ),
             window_day=int(data.get("window_day", DEFAULT_WINDOW_DAY)),
-            periods=tuple(data.get("periods") or PERIOD_CODES),
+            periods=tuple(data["periods"]) if data.get("periods") is not None else PERIOD_CODES,
         )
 
 

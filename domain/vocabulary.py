@@ -87,6 +87,7 @@ class EventKind(Labelled):
     PROGRESS_ACCEPTED = "progress_accepted"
     PROGRESS_RETURNED = "progress_returned"
     NOTIFICATION_SENT = "notification_sent"
+    CATCH_UP = "catch_up"
 
 
 class ProgressStatus(Labelled):
@@ -166,6 +167,7 @@ _LABELS: dict[type, dict[str, str]] = {
         "progress_accepted": "Chấp nhận báo cáo tiến độ",
         "progress_returned": "Trả lại báo cáo tiến độ",
         "notification_sent": "Đã gửi thư",
+        "catch_up": "Xử lý kỳ đã qua khi kích hoạt",
     },
     ProgressStatus: {
         "not_started": "Chưa triển khai",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.db import create_schema, make_engine, session_scope
-from domain.models import OccurrenceStatus, Task, TaskStatus, utcnow
+from domain.models import Occurrence, OccurrenceKind, OccurrenceStatus, Task, TaskStatus, utcnow
 from runtime import workflow_bridge as bridge
 from runtime.plan_store import PlanConflict, StoredTask, find_plan, plan_label, store_tasks, upsert_plan
 from runtime.progress import sync_plan_progress
@@ -159,10 +160,14 @@ def _reopen_restored(session: Session, restored: list[StoredTask]) -> None:
 
     Removing a task cancels its open occurrences; without this, the task's new run
     would load only cancelled occurrences and complete at once, chasing nobody.
-    Done occurrences stay done.
+    Done occurrences stay done; so do progress updates of periods whose cut-off is past.
     """
+    today = date.today()
     for item in restored:
-        for occurrence in item.occurrences:
+        progress = session.exec(select(Occurrence).where(
+            Occurrence.task_id == item.task_id, Occurrence.kind == OccurrenceKind.PROGRESS,
+            Occurrence.status == OccurrenceStatus.CANCELLED, Occurrence.due >= today))
+        for occurrence in [*item.occurrences, *progress]:
             if occurrence.status == OccurrenceStatus.CANCELLED:
                 occurrence.status = OccurrenceStatus.OPEN
                 occurrence.updated_at = utcnow()

@@ -17,7 +17,15 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from domain.catch_up import DEFAULT_GRACE_WORKING_DAYS, CatchUpChoice, PeriodDue, outcome, past_periods
+from domain.catch_up import (
+    DEFAULT_GRACE_WORKING_DAYS,
+    PROGRESS_DEFAULT,
+    PROGRESS_NOTE,
+    CatchUpChoice,
+    PeriodDue,
+    outcome,
+    past_periods,
+)
 from domain.models import Event, Occurrence, OccurrenceStatus, Organisation, Plan, Task, TaskStatus, utcnow
 
 EVENT_KIND = "catch_up"
@@ -35,6 +43,7 @@ class CatchUp:
     choices: dict[tuple[str, str], tuple[CatchUpChoice, str]] = field(default_factory=dict)
     grace_days: int = DEFAULT_GRACE_WORKING_DAYS
     default: CatchUpChoice = CatchUpChoice.TODO
+    progress_default: CatchUpChoice = PROGRESS_DEFAULT  # past progress periods, not listed one by one
     actor: str = "system"
 
 
@@ -44,15 +53,17 @@ def preview(engine: Engine, review: Any, org_config: Any, today: date) -> list[P
     Periods already stored for this plan count as they are in the database (a done or
     chased one is not asked about again).
     """
-    from runtime.plan_store import due_dates, plan_code
+    from runtime.plan_store import PlanConflict, due_dates, find_plan
 
     calendar = org_config.work_calendar()
     deadline_year = review.plan.source_year or review.plan.year
     known: dict[tuple[str, str], Occurrence] = {}
     with Session(engine) as session:
-        code = plan_code(review.plan.year, review.plan.number, review.plan.title)
         org = session.exec(select(Organisation).where(Organisation.code == org_config.organisation.code)).first()
-        plan = org and session.exec(select(Plan).where(Plan.organisation_id == org.id, Plan.code == code)).first()
+        try:
+            plan = find_plan(session, org, review.plan)[0] if org else None
+        except PlanConflict:
+            plan = None  # activation refuses it, naming both plans
         if plan:
             rows = session.exec(select(Task.code, Occurrence).join(Occurrence, Occurrence.task_id == Task.id)
                                 .where(Task.plan_id == plan.id))
@@ -88,12 +99,13 @@ def apply(engine: Engine, task_ids: list[int], catch_up: CatchUp, calendar: Any)
         by_key = {(task.code, occ.key): (task, occ) for task, occ in rows}
         periods = [
             PeriodDue(task.code, occ.key, occ.period, occ.effective_due,
-                      open=occ.status == OccurrenceStatus.OPEN, chased=bool(occ.last_action_key))
+                      open=occ.status == OccurrenceStatus.OPEN, chased=bool(occ.last_action_key), kind=occ.kind)
             for task, occ in rows
         ]
         for period in past_periods(periods, catch_up.today):
             task, occ = by_key[(period.task_code, period.occurrence_key)]
-            choice, note = catch_up.choices.get((period.task_code, period.occurrence_key), (catch_up.default, ""))
+            default = (catch_up.progress_default, PROGRESS_NOTE) if period.kind == "progress" else (catch_up.default, "")
+            choice, note = catch_up.choices.get((period.task_code, period.occurrence_key), default)
             result = outcome(choice, catch_up.today, calendar, note, catch_up.grace_days)
             if result.status == "done":
                 occ.status = OccurrenceStatus.DONE
@@ -112,6 +124,6 @@ def apply(engine: Engine, task_ids: list[int], catch_up: CatchUp, calendar: Any)
             session.add(Event(organisation_id=task.organisation_id, task_id=task.id, occurrence_id=occ.id,
                               kind=EVENT_KIND, actor=catch_up.actor, data=data,
                               idempotency_key=f"catch-up:{occ.id}:{period.due.isoformat()}"))
-            counts[choice.value] += 1
+            counts[("progress_" if period.kind == "progress" else "") + choice.value] += 1
         session.commit()
     return counts

@@ -11,11 +11,10 @@ its completed workflow, e.g. a continuous task that had nothing to chase, starts
 
 from __future__ import annotations
 
-from datetime import date
 
 from sqlmodel import Session, select
 
-from domain.calendar import WorkCalendar
+from domain.calendar import organisation_calendar
 from domain.models import Occurrence, OccurrenceStatus, Organisation, Plan, Task, TaskStatus, utcnow
 from domain.reporting import ReportingCalendar, ReportingRules, progress_due_dates
 from runtime.plan_store import StoredTask
@@ -23,10 +22,7 @@ from runtime.plan_store import StoredTask
 
 def reporting_calendar(org: Organisation) -> ReportingCalendar:
     """The organisation's reporting calendar as stored (Organisation.reporting and its days off)."""
-    work = WorkCalendar(
-        extra_days_off=[date.fromisoformat(d) for d in org.extra_days_off or []],
-        makeup_working_days=[date.fromisoformat(d) for d in org.makeup_working_days or []],
-    )
+    work = organisation_calendar(org.extra_days_off or [], org.makeup_working_days or [])
     return ReportingCalendar(ReportingRules.from_dict(org.reporting or {}), work)
 
 

@@ -73,12 +73,16 @@ def today_in(zone: str) -> date:
     return datetime.now(ZoneInfo(zone)).date()
 
 
-def organisation(today: date) -> Any:
-    """The sample organisation, with every day around ``today`` a working day."""
+def organisation(today: date, *, progress: bool = True) -> Any:
+    """The sample organisation, with every day around ``today`` a working day.
+
+    ``progress=False``: no reporting periods, so only the dated deadlines are chased.
+    """
     config = load_organisation(ORG_FILE)
     days = [today + timedelta(days=d) for d in range(-60, 61)]
     calendar = config.calendar.model_copy(update={"extra_days_off": [], "makeup_working_days": days})
-    return config.model_copy(update={"calendar": calendar})
+    reporting = config.reporting.model_copy(update={"periods": [] if not progress else config.reporting.periods})
+    return config.model_copy(update={"calendar": calendar, "reporting": reporting})
 
 
 def review_task(code: str, title: str, lead: str, deadline: date,

@@ -87,7 +87,7 @@ async def test_worker_killed_mid_run(dev_server: DevServer, tmp_path: Path, db_u
         today = today_in(zone)
         # Workflows first, worker second: the work is queued when the worker starts.
         activated = await activate_in_zone(client, settings, engine, overdue_review("401/KH-UBND", today, 24),
-                                           organisation(today), zone)
+                                           organisation(today, progress=False), zone)
         assert activated.counts["started"] == 24
         expected = expected_outbox(engine, activated)
         assert len(expected.events) == 24 and len(expected.notifications) > 24
@@ -126,7 +126,7 @@ async def test_dev_server_killed_mid_run(tmp_path: Path, db_url: str, worker_pro
         zone = noon_zone()
         today = today_in(zone)
         activated = await activate_in_zone(client, settings, engine, overdue_review("402/KH-UBND", today, 24),
-                                           organisation(today), zone)
+                                           organisation(today, progress=False), zone)
         expected = expected_outbox(engine, activated)
 
         worker = _worker(server, db_url, tmp_path, queue, "worker")
@@ -172,7 +172,7 @@ async def test_two_workers_share_load_and_survive_one_killed(
         zone = noon_zone()
         today = today_in(zone)
         activated = await activate_in_zone(client, settings, engine, overdue_review("403/KH-UBND", today, 30),
-                                           organisation(today), zone)
+                                           organisation(today, progress=False), zone)
         expected = expected_outbox(engine, activated)
         await _kill_mid_run(engine, activated.organisation_id, len(expected.notifications), a.kill, at_least=6)
 
