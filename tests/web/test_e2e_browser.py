@@ -144,9 +144,9 @@ async def _login(browser, base: str, username: str):
     return page
 
 
-async def _tiles(page) -> dict[str, int]:
+async def _tiles(page, awaiting: bool = False) -> dict[str, int]:
     values = {}
-    for bucket in ("done_on_time", "done_late", "on_track", "overdue"):
+    for bucket in ("done_on_time", "done_late", "on_track", "overdue") + (("awaiting",) if awaiting else ()):
         values[bucket] = int(await page.text_content(f'a.tile[data-bucket="{bucket}"] .value'))
     return values
 
@@ -154,7 +154,7 @@ async def _tiles(page) -> dict[str, int]:
 def _occurrence(engine, code: str) -> Occurrence:
     with Session(engine) as session:
         task = session.exec(select(Task).where(Task.code == code)).one()
-        return session.exec(select(Occurrence).where(Occurrence.task_id == task.id)).one()
+        return session.exec(select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.kind == "deadline")).one()
 
 
 def _task_id(engine, code: str) -> int:
@@ -216,15 +216,19 @@ async def test_coordinator_officer_chairman_in_the_browser(service) -> None:
             await officer.goto(f"{base}/tasks/{_task_id(engine, '1.2')}")
             assert await officer.locator("text=Gửi báo cáo hoàn thành").count() == 0
 
-            # 3. The overview changed: one occurrence completed on time.
+            # 3. The overview changed: one report awaits confirmation, counted apart from
+            # "hoàn thành" until the coordinator confirms it.
             await coordinator.goto(f"{base}/overview")
-            assert await _tiles(coordinator) == {"done_on_time": 1, "done_late": 0, "on_track": 1, "overdue": 2}
             if occ.status == OccurrenceStatus.SUBMITTED:  # the coordinator confirms
+                assert await _tiles(coordinator, awaiting=True) == {
+                    "done_on_time": 0, "done_late": 0, "on_track": 1, "overdue": 2, "awaiting": 1}
                 await coordinator.goto(f"{base}/tasks/{task_11}")
                 await coordinator.click("button:has-text('Xác nhận hoàn thành')")
                 await coordinator.wait_for_selector(".flash.ok")
                 assert _occurrence(engine, "1.1").status == OccurrenceStatus.DONE
                 assert "Đã hoàn thành" in await coordinator.text_content(f"#occ-{occ.key}")
+            await coordinator.goto(f"{base}/overview")
+            assert await _tiles(coordinator) == {"done_on_time": 1, "done_late": 0, "on_track": 1, "overdue": 2}
             await _shot(coordinator, "06-nhiem-vu-da-xac-nhan")
 
             # 4. The Tư pháp officer asks for an extension of the overdue task 1.2.
