@@ -226,7 +226,8 @@ async def test_coordinator_officer_chairman_in_the_browser(service) -> None:
                 await coordinator.click("button:has-text('Xác nhận hoàn thành')")
                 await coordinator.wait_for_selector(".flash.ok")
                 assert _occurrence(engine, "1.1").status == OccurrenceStatus.DONE
-                assert "Đã hoàn thành" in await coordinator.text_content(f"#occ-{occ.key}")
+                row = await coordinator.text_content(f"#occ-{occ.key}")
+                assert row.count("Hoàn thành đúng hạn") == 1 and "Đã hoàn thành" not in row  # said once
             await coordinator.goto(f"{base}/overview")
             assert await _tiles(coordinator) == {"done_on_time": 1, "done_late": 0, "on_track": 1, "overdue": 2}
             await _shot(coordinator, "06-nhiem-vu-da-xac-nhan")
@@ -239,7 +240,7 @@ async def test_coordinator_officer_chairman_in_the_browser(service) -> None:
             await justice.goto(f"{base}/tasks/{task_12}")
             await justice.click("summary:has-text('Đề nghị gia hạn')")
             await justice.fill("form[action$='/extension'] input[name=new_due]", f"{new_due:%d/%m/%Y}")
-            await justice.fill("form[action$='/extension'] input[name=reason]", "Chờ hướng dẫn của Phòng Tư pháp huyện")
+            await justice.fill("form[action$='/extension'] [name=reason]", "Chờ hướng dẫn của Phòng Tư pháp huyện")
             await justice.click("button:has-text('Gửi đề nghị')")
             await justice.wait_for_selector(".flash.ok")
 
