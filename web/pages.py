@@ -489,6 +489,7 @@ async def _run(request: Request, user: CurrentUser, task_id: int, action: Action
             return await run_in_threadpool(_render_refused, request, user, task_id, form)
         return _back(task_id, error=error.message)
     request.app.state.snapshots.invalidate(user.organisation_id)
+    request.app.state.__dict__.get("_inbox_cache", {}).pop(user.organisation_id, None)  # the menu's badge
     if back:
         return RedirectResponse(f"{back}{'&' if '?' in back else '?'}{urlencode({'ok': ok})}", status_code=303)
     return _back(task_id, ok=ok)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from contextlib import asynccontextmanager
 import socket
 from datetime import date, timedelta
 from pathlib import Path
@@ -82,6 +83,13 @@ def _review(today: date) -> SimpleNamespace:
 @pytest_asyncio.fixture(loop_scope="session")
 async def service(tmp_path: Path):
     """The running service: Temporal test server + worker + activated plan + uvicorn."""
+    async with running_service(tmp_path) as value:
+        yield value
+
+
+@asynccontextmanager
+async def running_service(tmp_path: Path, review_of=None):
+    """The service with the plan ``review_of(today)`` (default: the four tasks of ``_review``)."""
     import uvicorn
     from temporalio.testing import WorkflowEnvironment
 
@@ -102,8 +110,9 @@ async def service(tmp_path: Path):
     try:
         async with worker:
             today = today_in(settings.timezone)
-            report = await activate_loaded(_review(today), load_organisation(ORG_FILE), ORG_FILE, settings, env.client, engine)
-            assert report.counts["started"] == 4, report.counts
+            review = (review_of or _review)(today)
+            report = await activate_loaded(review, load_organisation(ORG_FILE), ORG_FILE, settings, env.client, engine)
+            assert report.counts["started"] == len(review.tasks), report.counts
             with Session(engine) as session:
                 for officer in session.exec(select(Officer)):
                     officer.password_hash = hash_password(PASSWORD)
