@@ -53,3 +53,14 @@ def test_vinh_lap_2026_every_task_every_area_only_2026_periods(tmp_path: Path, d
     assert by_unit.overall.total == len(snap.of_year(2026)) == len(deadlines_2026) > 0
     assert all(not r.key.endswith(".progress") for r in snap.rows)
     assert all(r.year == 2026 for r in snap.of_year(2026))
+
+
+def test_returned_completion_mail_says_how_late() -> None:
+    from notifications.render import render_notification
+
+    context = {"task_code": "1.1", "task_title": "Rà soát", "reason": "Thiếu tệp", "due": "2026-03-10",
+               "scheduled_at": "2026-03-17T02:00:00+00:00", "recipient_name": "A", "actor_name": "B", "task_id": 1}
+    late = render_notification("completion_rejected", 0, context, "http://x/")
+    assert "đã quá hạn 7 ngày (hạn 10/03/2026)" in late.text and "quá hạn 7 ngày" in late.html
+    early = render_notification("completion_rejected", 0, {**context, "scheduled_at": "2026-03-01T02:00:00+00:00"}, "http://x/")
+    assert "quá hạn" not in early.text and "trước hạn 10/03/2026" in early.text
