@@ -14,7 +14,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from domain.models import Occurrence, OccurrenceStatus, Organisation, Plan, PlanStatus, Task, TaskStatus
-from domain.status import Counts, classify, local_date
+from domain.status import Counts, bucketed, classify, local_date
 
 
 @dataclass
@@ -94,6 +94,7 @@ def province_overview(session: Session, province_id: int, today: date, tz: str =
                 Task.status == TaskStatus.ACTIVE,
                 Plan.status == PlanStatus.ACTIVE,
                 Occurrence.status != OccurrenceStatus.CANCELLED,
+                bucketed(),  # deadlines only: progress updates are counted apart
             )
         )
         for organisation_id, status, due, extended_due, completed_at in session.exec(query).all():

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from domain.models import OccurrenceStatus
+from domain.models import Occurrence, OccurrenceStatus
 
 
 class Bucket(str, enum.Enum):
@@ -59,6 +59,23 @@ STATUS_LABELS: dict[OccurrenceStatus, str] = {
     OccurrenceStatus.DONE: "Đã hoàn thành",
     OccurrenceStatus.CANCELLED: "Đã huỷ",
 }
+
+
+# The four buckets count a task's own deadlines only. The progress updates of the
+# reporting cycle (Occurrence.kind == "progress": every task, every period) are counted
+# apart ("báo cáo tiến độ kỳ này", web.progress): counting them here would swamp a plan's
+# few dated tasks with 4 reports a year of every continuous task.
+BUCKET_KIND = "deadline"
+
+
+def counts_in_buckets(kind: str | None) -> bool:
+    """Whether an occurrence of ``kind`` is counted in the four buckets (rows loaded in Python)."""
+    return (kind or BUCKET_KIND) == BUCKET_KIND
+
+
+def bucketed():
+    """The same rule as a SQL condition on ``Occurrence`` (for queries that count)."""
+    return Occurrence.kind == BUCKET_KIND
 
 
 def local_date(moment: datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> date | None:
@@ -108,8 +125,15 @@ class Counts:
     awaiting_confirmation: int = 0
 
     def add(self, bucket: Bucket | None, *, submitted: bool = False) -> None:
-        """Count one occurrence (``None``, i.e. cancelled, is not counted)."""
+        """Count one occurrence (``None``, i.e. cancelled, is not counted).
+
+        A completion reported but not yet confirmed (``submitted``) is counted apart, as
+        awaiting confirmation, not as done: "hoàn thành" only once the coordinator agrees.
+        """
         if bucket is None:
+            return
+        if submitted:
+            self.awaiting_confirmation += 1
             return
         # Plain branches: this runs once per occurrence per group on every rebuild.
         if bucket is Bucket.DONE_ON_TIME:
@@ -120,15 +144,13 @@ class Counts:
             self.on_track += 1
         else:
             self.overdue += 1
-        if submitted:
-            self.awaiting_confirmation += 1
 
     def get(self, bucket: Bucket) -> int:
         return getattr(self, bucket.value)
 
     @property
     def total(self) -> int:
-        return self.done_on_time + self.done_late + self.on_track + self.overdue
+        return self.done_on_time + self.done_late + self.on_track + self.overdue + self.awaiting_confirmation
 
     def percent(self, bucket: Bucket) -> float:
         """Share of ``bucket`` in the total, 0-100 (0 when empty)."""

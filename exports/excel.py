@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
 from domain.models import Occurrence, OccurrenceStatus, Plan, Task, TaskStatus, Unit
-from domain.status import COLOURS, LABELS, Bucket, Counts, classify, local_date
+from domain.status import COLOURS, LABELS, Bucket, Counts, bucketed, classify, local_date
 
 HEADERS = ("STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Tình trạng", "Minh chứng")
 WIDTHS = (6, 60, 28, 28, 24, 30, 40)
@@ -73,6 +73,16 @@ def evidence_text(evidence: dict | None) -> str:
     return "; ".join(parts)
 
 
+AWAITING_LABEL = "Đã báo cáo, chờ xác nhận"
+
+
+def shown_label(occurrence: Occurrence, bucket: Bucket | None) -> str:
+    """The bucket's label; a report not yet confirmed is not "hoàn thành" (counted apart)."""
+    if occurrence.status == OccurrenceStatus.SUBMITTED:
+        return AWAITING_LABEL
+    return LABELS[bucket] if bucket else "Đã huỷ"
+
+
 def task_status(occurrences: list[Occurrence], today: date, tz: str) -> tuple[str, Bucket | None, str]:
     """(status text, worst bucket, evidence text) of a task from its occurrences."""
     live = [o for o in occurrences if o.status != OccurrenceStatus.CANCELLED]
@@ -82,9 +92,8 @@ def task_status(occurrences: list[Occurrence], today: date, tz: str) -> tuple[st
     worst = next((b for b in SEVERITY if b in buckets), None)
     if len(live) == 1:
         o, b = live[0], buckets[0]
-        text = LABELS[b] + (" (chờ xác nhận)" if o.status == OccurrenceStatus.SUBMITTED else "")
-        return text, worst, evidence_text(o.evidence)
-    lines = [f"{o.period}: {LABELS[b]}" for o, b in zip(live, buckets)]
+        return shown_label(o, b), worst, evidence_text(o.evidence)
+    lines = [f"{o.period}: {shown_label(o, b)}" for o, b in zip(live, buckets)]
     ev = [f"{o.period}: {evidence_text(o.evidence)}" for o in live if o.evidence]
     return "\n".join(lines), worst, "\n".join(ev)
 
@@ -113,7 +122,8 @@ def plan_workbook(session: Session, plan: Plan, today: date, tz: str = "Asia/Ho_
     ).all())
     occ_by_task: dict[int, list[Occurrence]] = {}
     for occ in session.exec(select(Occurrence).where(Occurrence.organisation_id == plan.organisation_id)
-                            .join(Task, Task.id == Occurrence.task_id).where(Task.plan_id == plan.id).order_by(Occurrence.due)):
+                            .join(Task, Task.id == Occurrence.task_id).where(Task.plan_id == plan.id, bucketed())
+                            .order_by(Occurrence.due)):
         occ_by_task.setdefault(occ.task_id, []).append(occ)
 
     wb = Workbook()
@@ -167,7 +177,8 @@ def plan_workbook(session: Session, plan: Plan, today: date, tz: str = "Asia/Ho_
             occurrences = occ_by_task.get(task.id, [])
             status, worst, evidence = task_status(occurrences, today, tz)
             for o in occurrences:
-                counts.add(classify(o.status, o.effective_due, local_date(o.completed_at, tz), today))
+                counts.add(classify(o.status, o.effective_due, local_date(o.completed_at, tz), today),
+                           submitted=o.status == OccurrenceStatus.SUBMITTED)
             values = (
                 number,
                 task.text or task.title,
@@ -192,6 +203,9 @@ def plan_workbook(session: Session, plan: Plan, today: date, tz: str = "Asia/Ho_
         row += 1
         ws.cell(row=row, column=2, value=LABELS[bucket]).font = Font(color=COLOURS[bucket].lstrip("#"))
         ws.cell(row=row, column=3, value=counts.get(bucket))
+    row += 1
+    ws.cell(row=row, column=2, value=AWAITING_LABEL)
+    ws.cell(row=row, column=3, value=counts.awaiting_confirmation)
     row += 1
     ws.cell(row=row, column=2, value="Tổng số").font = Font(bold=True)
     ws.cell(row=row, column=3, value=counts.total).font = Font(bold=True)

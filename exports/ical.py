@@ -13,7 +13,7 @@ import icalendar
 from sqlmodel import Session, select
 
 from domain.models import Occurrence, OccurrenceStatus, Officer, Organisation, Plan, PlanStatus, Task, TaskStatus
-from domain.status import STATUS_LABELS
+from domain.status import STATUS_LABELS, bucketed
 from web.queries import unit_codes_of
 
 
@@ -52,7 +52,8 @@ def officer_events(session: Session, officer: Officer, base_url: str) -> list[di
     rows = session.exec(
         select(Occurrence, Task).join(Task, Task.id == Occurrence.task_id).join(Plan, Plan.id == Task.plan_id)
         .where(Occurrence.organisation_id == officer.organisation_id, Task.status == TaskStatus.ACTIVE,
-               Plan.status == PlanStatus.ACTIVE, Occurrence.status != OccurrenceStatus.CANCELLED)
+               Plan.status == PlanStatus.ACTIVE, Occurrence.status != OccurrenceStatus.CANCELLED,
+               bucketed())  # the task's own deadlines; progress cut-offs are one event per period
         .order_by(Occurrence.due)
     ).all()
     org = session.get(Organisation, officer.organisation_id)
@@ -61,8 +62,9 @@ def officer_events(session: Session, officer: Officer, base_url: str) -> list[di
         mine = occ.lead_username == officer.username if occ.lead_username else bool(units.intersection(task.lead_units))
         if not mine:
             continue
-        done = occ.status in (OccurrenceStatus.DONE, OccurrenceStatus.SUBMITTED)
-        prefix = "[Đã báo cáo] " if done else "Hạn: "
+        # A report not yet confirmed is not "done" (counted apart until the coordinator agrees).
+        prefix = {OccurrenceStatus.DONE: "[Đã hoàn thành] ", OccurrenceStatus.SUBMITTED: "[Chờ xác nhận] "}.get(
+            OccurrenceStatus(occ.status), "Hạn: ")
         description = f"{task.code}. {task.text or task.title}\nKỳ: {occ.period}\nTình trạng: {STATUS_LABELS[occ.status]}"
         if occ.extended_due:
             description += f"\nĐã gia hạn từ {occ.due:%d/%m/%Y}"

@@ -37,7 +37,7 @@ from domain.models import (
     TaskStatus,
     Unit,
 )
-from domain.status import Bucket, Counts, classify, local_date
+from domain.status import Bucket, Counts, bucketed, classify, local_date
 from domain.text import vietnamese_sort_key
 from notifications.render import (
     KIND_LABELS,
@@ -274,7 +274,7 @@ def weekly_summary_context(session: Session, org: Organisation, today: date) -> 
         .join(Task, Task.id == Occurrence.task_id)
         .join(Plan, Plan.id == Task.plan_id)
         .where(Occurrence.organisation_id == org.id, Plan.status == PlanStatus.ACTIVE,
-               Task.status == TaskStatus.ACTIVE)
+               Task.status == TaskStatus.ACTIVE, bucketed())  # progress updates are counted apart
     ).all()
     overall = Counts()
     by_unit: dict[str, Counts] = defaultdict(Counts)

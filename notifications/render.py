@@ -77,6 +77,16 @@ def header_text(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def days_late(due: Any, at: Any) -> int:
+    """Calendar days from the ISO ``due`` date to the ISO day/time ``at`` (0 if not late or unknown)."""
+    try:
+        due_day = date.fromisoformat(str(due)[:10])
+        at_day = date.fromisoformat(str(at)[:10])
+    except ValueError:
+        return 0
+    return max(0, (at_day - due_day).days)
+
+
 def vndate(value: Any) -> str:
     """An ISO date/datetime (string or object) as dd/mm/yyyy; anything else unchanged."""
     if value is None or value == "":
@@ -159,6 +169,7 @@ def _environment(html: bool) -> Environment:
         undefined=Undefined,
     )
     env.filters["vndate"] = vndate
+    env.filters["days_late"] = days_late
     env.filters["paragraphs"] = _html_paragraphs if html else _text_paragraphs
     env.filters["strong"] = _html_strong if html else (lambda v: "" if v is None else str(v))
     env.filters["link"] = _html_link if html else _text_link

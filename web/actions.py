@@ -9,10 +9,11 @@ all go through :func:`perform`.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ from domain.vocabulary import ProgressStatus
 from web.auth import CurrentUser, can_act_as_owner, can_decide_extension, can_review
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+NOTE_LIMIT = 4000  # characters of a note, a reason or a result text
+# Evidence is a document: the types an office produces or scans, nothing executable.
+UPLOAD_TYPES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".jpg", ".jpeg", ".png", ".zip")
 
 ACTION_LABELS = {
     "submit": "Báo cáo hoàn thành",
@@ -120,6 +124,30 @@ def check_allowed(engine: Any, user: CurrentUser, task_id: int, occurrence_key: 
             raise ActionError(404, "Không tìm thấy kỳ thực hiện.")
         check_permission(user, task, occurrence, kind)
         check_state(task, occurrence, kind)
+
+
+def check_not_too_early(session: Session, task: Task, occurrence: Occurrence, kind: str, today: date) -> None:
+    """Refuse (409) a report more than one reporting period ahead: the one rule for web, API and CLI.
+
+    A progress update, or the completion of one period of a recurring task, may be sent
+    for the current reporting period and the next one, not later ones. A one-off task
+    may be completed early (its single deadline is not a period of a series).
+    """
+    if kind not in ("submit", "progress"):
+        return
+    from domain.models import Organisation
+    from runtime.progress import reporting_calendar
+
+    if kind == "submit":
+        siblings = session.exec(select(Occurrence.id).where(Occurrence.task_id == task.id, Occurrence.kind == occurrence.kind)).all()
+        if len(siblings) < 2:
+            return
+    calendar = reporting_calendar(session.get(Organisation, task.organisation_id))
+    current = calendar.current_period(today)
+    following = calendar.period_of(current.window_end + timedelta(days=1))
+    if occurrence.nominal > following.report_due:
+        raise ActionError(409, f"Chưa đến lúc báo cáo kỳ {occurrence.period}: chỉ nhận báo cáo của kỳ này "
+                               f"({current.label}) và kỳ tiếp theo ({following.label}).")
 
 
 def validate(session: Session, user: CurrentUser, request: ActionRequest, occurrence: Occurrence) -> None:
@@ -244,6 +272,7 @@ async def perform(
             check_permission(user, task, occurrence, request.kind)
             validate(session, user, request, occurrence)
         check_state(task, occurrence, request.kind)
+        check_not_too_early(session, task, occurrence, request.kind, clock_today(task, session))
         if not task.workflow_id:
             raise ActionError(409, "Nhiệm vụ chưa được kích hoạt (chưa có quy trình đôn đốc).")
         workflow_id = task.workflow_id
@@ -265,17 +294,45 @@ async def perform(
         return session.get(Occurrence, occurrence_id)
 
 
+def upload_problem(filename: str) -> str | None:
+    """Why an evidence file is refused (Vietnamese), or None: only document types are taken."""
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in UPLOAD_TYPES:
+        shown = suffix or "không có phần mở rộng"
+        return (f"Không nhận tệp «{Path(filename).name}» ({shown}): chỉ nhận tài liệu PDF, Word (.doc, .docx), "
+                "Excel (.xls, .xlsx), .odt, ảnh .jpg, .png hoặc tệp nén .zip.")
+    return None
+
+
+def clock_today(task: Task, session: Session) -> date:
+    """Today in the organisation's time zone."""
+    from domain.clock import today
+    from domain.models import Organisation
+
+    org = session.get(Organisation, task.organisation_id)
+    return today(org.timezone if org else None)
+
+
 def safe_filename(name: str) -> str:
-    """A file name safe to store: no path, ASCII-ish, bounded."""
-    base = Path(name or "minh-chung").name
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "minh-chung"
+    """A file name safe to store: no path or control characters, Vietnamese letters kept, bounded."""
+    base = Path((name or "minh-chung").replace("\\", "/")).name
+    base = unicodedata.normalize("NFC", base)
+    base = re.sub(r"[^\w.\- ]+", "_", base).strip("._ ") or "minh-chung"
+    base = re.sub(r"\s+", " ", base)
     return base[-100:]
+
+
+def stored_name(path: str) -> str:
+    """The name a stored upload was given by its author (the part after the random prefix)."""
+    return Path(path).name.split("-", 1)[-1]
 
 
 def store_upload(upload_dir: Path, organisation_id: int, task_id: int, filename: str, data: bytes) -> str:
     """Save an evidence file; return its path relative to ``upload_dir``."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise ActionError(400, "Tệp đính kèm quá lớn (tối đa 20 MB).")
+    if problem := upload_problem(filename):
+        raise ActionError(400, problem)
     relative = Path(str(organisation_id)) / str(task_id) / f"{uuid.uuid4().hex[:12]}-{safe_filename(filename)}"
     target = upload_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -139,10 +139,20 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.filters["d"] = lambda v: _fmt_date(v, settings.timezone)
     env.filters["urlq"] = lambda v: quote(str(v), safe="")
     env.filters["isodate"] = _iso_to_vn
+    env.filters["urlpath"] = lambda v: quote(str(v), safe="/")
+    env.filters["filename"] = lambda v: Path(str(v)).name.split("-", 1)[-1]  # an upload's own name, not its path
     env.globals.update(
         BUCKETS=BUCKETS, BUCKET_LABELS=LABELS, BUCKET_COLOURS=COLOURS, STATUS_LABELS=STATUS_LABELS,
         AREA_LABELS=AREA_LABELS, EVIDENCE_LABELS=EVIDENCE_LABELS, DATA_LABELS=DATA_LABELS, event_label=event_label,
     )
+    from domain.vocabulary import ProgressStatus
+    from web.progress import STATE_LABELS, inbox_badge, picker
+
+    env.globals["PROGRESS_LABELS"] = {s.value: s.label for s in ProgressStatus}
+    env.globals["PROGRESS_STATE_LABELS"] = STATE_LABELS
+
+    env.globals["period_picker"] = picker  # the plan year and period, chosen on every page
+    env.globals["inbox_badge"] = inbox_badge  # the coordinator's "chờ xác nhận" count in the menu
     return templates
 
 

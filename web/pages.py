@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -13,14 +15,23 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session, select
 
-from domain.models import Notification, Occurrence, OccurrenceStatus, Officer, Organisation, Plan, Role
+from domain.models import Notification, Occurrence, OccurrenceStatus, Officer, Organisation, Plan
 from domain.status import Bucket, my_work_key
 from web import queries
-from web.actions import ActionError, ActionRequest, check_allowed, perform
-from web.uploads import keep, read_form, remove_kept
+from domain.vocabulary import ProgressStatus
+from web.actions import (
+    NOTE_LIMIT,
+    UPLOAD_TYPES,
+    ActionError,
+    ActionRequest,
+    check_allowed,
+    perform,
+    stored_name,
+    upload_problem,
+)
+from web.uploads import StreamedForm, keep, read_form
 from web.app import page
 from web.auth import (
-    CSRF_FIELD,
     SESSION_COOKIE,
     CurrentUser,
     can_act_as_owner,
@@ -37,6 +48,7 @@ from web.deps import check_csrf, current_user, forget_session, get_db, optional_
 router = APIRouter()
 
 PAGE_SIZE = 50
+AWAITING = "awaiting"  # the task list's filter for reports awaiting confirmation
 
 
 def parse_vn_date(text: str | None) -> date | None:
@@ -147,23 +159,77 @@ def render_fragment(request: Request, template: str, context: dict) -> Markup:
     return Markup(request.app.state.templates.get_template(template).render(**context))
 
 
+@router.get("/ky", include_in_schema=False)
+def choose_period_view(period: str = "", next: str = "/overview", user: CurrentUser = Depends(current_user)) -> Response:
+    """The picker: remember the chosen period (a cookie) and go back to the page."""
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    from domain.reporting import parse_period_key
+    from web.progress import PERIOD_COOKIE
+
+    try:
+        parse_period_key(period)
+        response.set_cookie(PERIOD_COOKIE, period, max_age=180 * 86400, httponly=True, samesite="lax", path="/")
+    except ValueError:
+        response.delete_cookie(PERIOD_COOKIE, path="/")
+    return response
+
+
+def _period_report(request: Request, user: CurrentUser, chosen: Any) -> Any:
+    from web import progress as progress_view
+
+    with Session(request.app.state.engine) as db:
+        org = db.get(Organisation, user.organisation_id)
+        return progress_view.progress_report(db, org, queries.today_in(request.app.state.settings.timezone),
+                                             chosen.year, chosen.period.key)
+
+
+def _inbox_context(request: Request, user: CurrentUser, back: str) -> dict:
+    from web import progress as progress_view
+
+    with Session(request.app.state.engine, expire_on_commit=False) as db:
+        return {"inbox": progress_view.inbox(db, user.organisation_id), "names": queries.full_names(db, user.organisation_id),
+                "back": back}
+
+
+def all_areas(snap: queries.Snapshot, present: dict) -> list[str]:
+    """Every reform area of the plans (zeros included), in the vocabulary's order, then any other."""
+    order = list(queries.AREA_LABELS)
+    keys = list(dict.fromkeys([*order[:-1], *present]))  # "khác" only when a task has it
+    return sorted(keys, key=lambda k: order.index(k) if k in order else 99)
+
+
 @router.get("/overview", include_in_schema=False)
-async def overview(request: Request, user: CurrentUser = Depends(current_user)) -> Response:
+async def overview(request: Request, ok: str | None = None, error: str | None = None,
+                   user: CurrentUser = Depends(current_user)) -> Response:
+    from domain.status import Counts
+    from web.progress import STATES, STATE_LABELS, chosen_for
+
     snap = await snapshot_for(request, user)
+    chosen = await run_in_threadpool(chosen_for, request, user.organisation_id)
+    report = snap.remember(("progress", chosen.period.key), lambda: _period_report(request, user, chosen))
 
     def body() -> Markup:
-        areas_order = list(queries.AREA_LABELS)
-        units = sorted(snap.by_unit.groups.items(), key=lambda kv: (-kv[1].overdue, snap.unit_name(kv[0])))
-        areas = sorted(snap.by_area.groups.items(), key=lambda kv: areas_order.index(kv[0]) if kv[0] in areas_order else 99)
-        overdue = snap.overdue()
+        by_unit, by_area = snap.figures(chosen.year)
+        units = sorted(by_unit.groups.items(), key=lambda kv: (-kv[1].overdue, snap.unit_name(kv[0])))
+        names = {**queries.AREA_LABELS, **snap.area_names()}
+        areas = [(k, by_area.groups.get(k) or Counts()) for k in all_areas(snap, by_area.groups)]
+        overdue = [r for r in snap.overdue() if r.year == chosen.year]
+        upcoming = [r for r in snap.upcoming(14) if r.year == chosen.year]
+        progress_units = sorted(report.by_unit.items(), key=lambda kv: (-kv[1].get("overdue", 0), snap.unit_name(kv[0])))
         return render_fragment(request, "overview_body.html", {
-            "snap": snap, "counts": snap.by_unit.overall, "units": units, "areas": areas,
-            "area_names": snap.area_names(), "upcoming": snap.upcoming(14)[:100], "overdue": overdue[:50],
-            "overdue_total": len(overdue),
+            "snap": snap, "counts": by_unit.overall, "units": units, "areas": areas, "year": chosen.year,
+            "area_names": names, "upcoming": upcoming[:100], "overdue": overdue[:50], "overdue_total": len(overdue),
+            "report": report, "progress_units": progress_units, "STATES": STATES, "STATE_LABELS": STATE_LABELS,
+            "chosen": chosen,
         })
 
-    # Rendered once per snapshot: every user of the organisation sees the same overview.
-    return page(request, "shell.html", {"user": user, "title": "Tổng quan", "body": snap.remember("overview.html", body), "nav": "overview"})
+    content = snap.remember(("overview.html", chosen.period.key), body)
+    if can_review(user):
+        # The coordinator lands here: the inbox first (per user: not part of the cached body).
+        inbox = await run_in_threadpool(_inbox_context, request, user, "/overview")
+        flash = "".join(f'<p class="flash {c}" role="status">{Markup.escape(m)}</p>' for c, m in (("ok", ok), ("err", error)) if m)
+        content = Markup(flash) + render_fragment(request, "inbox.html", {"user": user, **inbox}) + content
+    return page(request, "shell.html", {"user": user, "title": "Tổng quan", "body": content, "nav": "overview"})
 
 
 def filter_rows(snap: queries.Snapshot, *, unit: str | None = None, area: str | None = None, bucket: str | None = None,
@@ -176,55 +242,116 @@ def filter_rows(snap: queries.Snapshot, *, unit: str | None = None, area: str | 
         rows = [r for r in rows if unit in r.lead_units]
     if area:
         rows = [r for r in rows if r.area == area]
-    if bucket:
-        rows = [r for r in rows if r.bucket is not None and r.bucket.value == bucket]
+    if bucket == AWAITING:
+        rows = [r for r in rows if r.status == OccurrenceStatus.SUBMITTED]
+    elif bucket:
+        # A report awaiting confirmation is counted apart from the done buckets.
+        rows = [r for r in rows if r.bucket is not None and r.bucket.value == bucket and r.status != OccurrenceStatus.SUBMITTED]
     if plan:
         rows = [r for r in rows if r.plan_code == plan]
     if q:
         needle = fold(q)
-        rows = [r for r in rows if needle in fold(f"{r.task_code} {r.title}")]
+        # Search matches the code, the title and the lead units' names.
+        rows = [r for r in rows if needle in fold(f"{r.task_code} {r.title} {' '.join(snap.unit_name(u) for u in r.lead_units)}")]
     return rows
+
+
+@dataclass
+class TaskLine:
+    """One task of the list: its deadlines of the year (as filtered) and its progress update of the period."""
+
+    progress: object  # web.progress.ProgressRow
+    deadlines: list
+
+
+def task_lines(snap: queries.Snapshot, report, *, unit=None, area=None, bucket=None, plan=None, q=None,
+               progress: str | None = None) -> list[TaskLine]:
+    """Every task of the plan year (continuous ones too), filtered like the list asks."""
+    from domain.text import fold
+
+    year_rows = snap.of_year(report.year)
+    by_task: dict[int, list] = {}
+    for r in filter_rows(snap, bucket=bucket, only=year_rows):
+        by_task.setdefault(r.task_id, []).append(r)
+    lines = []
+    needle = fold(q) if q else None
+    for p in report.rows:
+        if unit and unit not in p.lead_units:
+            continue
+        if area and p.area != area:
+            continue
+        if plan and p.plan_code != plan:
+            continue
+        if bucket and p.task_id not in by_task:
+            continue
+        if progress == "unreported" and p.state not in ("missing", "overdue", "returned"):
+            continue
+        if progress and progress != "unreported" and p.state != progress:
+            continue
+        if needle and needle not in fold(f"{p.task_code} {p.title} {' '.join(snap.unit_name(u) for u in p.lead_units)}"):
+            continue
+        lines.append(TaskLine(p, by_task.get(p.task_id, [])))
+    return lines
 
 
 @router.get("/tasks", include_in_schema=False)
 async def task_list(
     request: Request, unit: str | None = None, area: str | None = None, bucket: str | None = None,
-    plan: str | None = None, q: str | None = None, page_no: int = 1, user: CurrentUser = Depends(current_user),
+    plan: str | None = None, q: str | None = None, progress: str | None = None, page_no: int = 1,
+    user: CurrentUser = Depends(current_user),
 ) -> Response:
+    from web.progress import STATES, STATE_LABELS, chosen_for
+
     snap = await snapshot_for(request, user)
-    filters = {k: v for k, v in {"unit": unit, "area": area, "bucket": bucket, "plan": plan, "q": q}.items() if v}
+    chosen = await run_in_threadpool(chosen_for, request, user.organisation_id)
+    report = snap.remember(("progress", chosen.period.key), lambda: _period_report(request, user, chosen))
+    filters = {k: v for k, v in {"unit": unit, "area": area, "bucket": bucket, "plan": plan, "q": q,
+                                 "progress": progress}.items() if v}
 
     def body() -> Markup:
-        rows = snap.remember(("rows", tuple(sorted(filters.items()))), lambda: filter_rows(snap, **filters))
+        lines = task_lines(snap, report, **filters)
         if bucket == Bucket.OVERDUE.value:
-            rows = sorted(rows, key=lambda r: -r.days_overdue)
-        pages = max(1, (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE)
+            lines.sort(key=lambda line: -max((r.days_overdue for r in line.deadlines), default=0))
+        pages = max(1, (len(lines) + PAGE_SIZE - 1) // PAGE_SIZE)
         number = min(max(1, page_no), pages)
+        names = {**queries.AREA_LABELS, **snap.area_names()}
         return render_fragment(request, "tasks_body.html", {
-            "snap": snap, "rows": rows[(number - 1) * PAGE_SIZE: number * PAGE_SIZE], "total": len(rows),
+            "snap": snap, "lines": lines[(number - 1) * PAGE_SIZE: number * PAGE_SIZE], "total": len(lines),
             "page_no": number, "pages": pages, "filters": filters, "query": urlencode(filters),
-            "area_names": snap.area_names(),
+            "area_names": {k: names.get(k, k) for k in all_areas(snap, {p.area: 1 for p in report.rows})},
+            "report": report, "STATES": STATES, "STATE_LABELS": STATE_LABELS, "AWAITING": AWAITING,
         })
 
-    key = ("tasks.html", tuple(sorted(filters.items())), page_no)
+    key = ("tasks.html", chosen.period.key, tuple(sorted(filters.items())), page_no)
     return page(request, "shell.html", {"user": user, "title": "Nhiệm vụ", "body": snap.remember(key, body), "nav": "tasks"})
 
 
 @router.get("/my", include_in_schema=False)
-def my_tasks(request: Request, user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> Response:
+def my_tasks(request: Request, ok: str | None = None, error: str | None = None,
+             user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> Response:
+    from web import progress as progress_view
+
     snap = _snapshot(request, user, db)
-    rows = [r for r in snap.rows if owns(user, r.lead_units, r.lead_username)]
-    to_review = [r for r in snap.rows if r.status == OccurrenceStatus.SUBMITTED] if can_review(user) else []
+    chosen = progress_view.chosen_for(request, user.organisation_id)
+    rows = [r for r in snap.of_year(chosen.year) if owns(user, r.lead_units, r.lead_username)]
     # Overdue first, then due this week, then the period's progress updates, then the rest.
     open_rows = sorted((r for r in rows if r.status == OccurrenceStatus.OPEN),
                        key=lambda r: my_work_key(r.effective_due, snap.today, progress=r.key.endswith(".progress")))
     done_rows = [r for r in rows if r.status != OccurrenceStatus.OPEN]
+    report = snap.remember(("progress", chosen.period.key), lambda: _period_report(request, user, chosen))
+    mine = [p for p in report.rows if owns(user, p.lead_units, None)]
+    returned = progress_view.returned_reports(db, user.organisation_id, sorted({r.task_id for r in rows} | {p.task_id for p in mine}))
+    returned_rows = [(ret, r) for r in open_rows if (ret := returned.get(r.id))]
     officer = db.get(Officer, user.id)
     ical_url = f"{request.app.state.settings.base_url.rstrip('/')}/ical/{officer.ical_token}.ics" if officer.ical_token else None
-    return page(request, "my.html", {
-        "user": user, "snap": snap, "open_rows": open_rows, "done_rows": done_rows, "to_review": to_review,
-        "ical_url": ical_url, "nav": "my",
-    })
+    context = {
+        "user": user, "snap": snap, "open_rows": open_rows, "done_rows": done_rows, "returned": returned,
+        "returned_rows": returned_rows, "mine": mine, "report": report, "ical_url": ical_url, "nav": "my",
+        "ok": ok, "error": error, "names": queries.full_names(db, user.organisation_id),
+    }
+    if can_review(user):
+        context.update(_inbox_context(request, user, "/my"))
+    return page(request, "my.html", context)
 
 
 @router.post("/my/ical", include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -296,21 +423,65 @@ def mails(request: Request, page_no: int = 1, user: CurrentUser = Depends(curren
 @router.get("/tasks/{task_id}", include_in_schema=False)
 def task_page(request: Request, task_id: int, ok: str | None = None, error: str | None = None,
               user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> Response:
+    return render_task(request, user, db, task_id, ok=ok, error=error)
+
+
+def render_task(request: Request, user: CurrentUser, db: Session, task_id: int, *, ok: str | None = None,
+                error: str | None = None, form: "FormState | None" = None, status_code: int = 200) -> Response:
+    """The task page; ``form`` re-shows a refused form with what was typed and the errors beside the fields."""
+    from domain.status import classify, local_date
+    from web import progress as progress_view
+
     detail = queries.task_detail(db, user.organisation_id, task_id)
     if detail is None:
         raise HTTPException(404, "Không tìm thấy nhiệm vụ.")
-    from domain.status import classify, local_date
-    today = queries.today_in(request.app.state.settings.timezone)
     tz = request.app.state.settings.timezone
+    today = queries.today_in(tz)
+    org = db.get(Organisation, user.organisation_id)
     buckets = {o.id: classify(o.status, o.effective_due, local_date(o.completed_at, tz), today) for o in detail.occurrences}
-    officers = queries.officers(db, user.organisation_id) if can_review(user) else []
+    owners = queries.possible_owners(db, user.organisation_id) if can_review(user) else []
     pending = {o.id for o, _, _ in pending_extensions(db, user.organisation_id) if o.task_id == task_id}
+    periods = progress_view.task_periods(db, org, detail.progress, today)
+    returned = progress_view.returned_reports(db, user.organisation_id, [task_id])
+    everything = detail.occurrences + detail.progress
     return page(request, "task.html", {
         "user": user, "d": detail, "buckets": buckets, "today": today, "ok": ok, "error": error,
-        "may_own": {o.id: can_act_as_owner(user, detail.task.lead_units, o.lead_username) for o in detail.occurrences},
-        "may_review": can_review(user), "may_decide": can_decide_extension(user), "officers": officers,
-        "pending": pending, "nav": "tasks",
-    })
+        "may_own": {o.id: can_act_as_owner(user, detail.task.lead_units, o.lead_username) for o in everything},
+        "may_review": can_review(user), "may_decide": can_decide_extension(user), "officers": owners,
+        "pending": pending, "nav": "tasks", "periods": periods, "returned": returned,
+        "names": queries.full_names(db, user.organisation_id), "form": form or FormState(),
+        "deadline_text": shown_deadline_text(detail.task, detail.plan), "PROGRESS_STATUSES": list(ProgressStatus),
+        "UPLOAD_ACCEPT": ",".join(UPLOAD_TYPES), "NOTE_LIMIT": NOTE_LIMIT,
+    }, status_code=status_code)
+
+
+def shown_deadline_text(task, plan) -> str | None:
+    """The deadline as written, for the year tracked: a re-based plan says 2026 where its source said 2025."""
+    text = task.deadline_text
+    if text and plan is not None and plan.source_year and plan.source_year != plan.year:
+        text = re.sub(rf"(?<!\d){plan.source_year}(?!\d)", str(plan.year), text)
+    return text
+
+
+@dataclass
+class FormState:
+    """A refused form: which one (action and occurrence), the values typed, the errors by field."""
+
+    action: str = ""
+    occurrence: str = ""
+    values: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+
+    def is_for(self, action: str, occurrence: str) -> bool:
+        return self.action == action and self.occurrence == occurrence
+
+    def value(self, action: str, occurrence: str, name: str, default: str = "") -> str:
+        if self.is_for(action, occurrence):
+            return self.values.get(name, default) or ""
+        return default or ""
+
+    def error(self, action: str, occurrence: str, name: str) -> str:
+        return self.errors.get(name, "") if self.is_for(action, occurrence) else ""
 
 
 def _back(task_id: int, *, ok: str | None = None, error: str | None = None) -> Response:
@@ -318,56 +489,184 @@ def _back(task_id: int, *, ok: str | None = None, error: str | None = None) -> R
     return RedirectResponse(f"/tasks/{task_id}?{urlencode(params)}#ky", status_code=303)
 
 
-async def _run(request: Request, user: CurrentUser, task_id: int, action: ActionRequest, ok: str) -> Response:
+async def _run(request: Request, user: CurrentUser, task_id: int, action: ActionRequest, ok: str,
+               form: FormState | None = None, back: str | None = None) -> Response:
     try:
         await perform(request.app.state.temporal.client, request.app.state.engine, user, task_id, action)
     except ActionError as error:
         if error.status in (403, 404):
             raise HTTPException(error.status, error.message) from error
+        if form is not None and error.status in (400, 409):
+            form.errors.setdefault(_field_of(error.message), error.message)
+            return await run_in_threadpool(_render_refused, request, user, task_id, form)
         return _back(task_id, error=error.message)
     request.app.state.snapshots.invalidate(user.organisation_id)
+    request.app.state.__dict__.get("_inbox_cache", {}).pop(user.organisation_id, None)  # the menu's badge
+    if back:
+        return RedirectResponse(f"{back}{'&' if '?' in back else '?'}{urlencode({'ok': ok})}", status_code=303)
     return _back(task_id, ok=ok)
+
+
+def _render_refused(request: Request, user: CurrentUser, task_id: int, form: FormState) -> Response:
+    with Session(request.app.state.engine, expire_on_commit=False) as db:
+        return render_task(request, user, db, task_id, error="Chưa gửi được: xem các ô được đánh dấu.", form=form,
+                           status_code=400)
+
+
+# Words of a refusal message -> the form field it is about (shown beside that field).
+_FIELD_WORDS = (("tình trạng", "status"), ("kết quả", "result"), ("minh chứng", "document_number"),
+                ("ngày gia hạn", "new_due"), ("lý do", "reason"), ("tệp", "file"), ("ngày", "document_date"))
+
+
+def _field_of(message: str) -> str:
+    lower = message.lower()
+    return next((name for word, name in _FIELD_WORDS if word in lower), "_form")
+
+
+def _evidence_from_form(request: Request, user: CurrentUser, task_id: int, form: FormState,
+                        streamed: StreamedForm) -> dict:
+    """Evidence fields of a completion or progress form, checked field by field into ``form.errors``.
+
+    The file was streamed to a temporary place by ``read_form`` after the login, CSRF,
+    permission and state checks; it is kept only when every field is right.
+    """
+    values = form.values
+    evidence = {"document_number": values.get("document_number", "").strip(), "link": values.get("link", "").strip()}
+    try:
+        doc_date = parse_vn_date(values.get("document_date"))
+        if doc_date:
+            evidence["document_date"] = doc_date.isoformat()
+    except ActionError as error:
+        form.errors["document_date"] = error.message
+    link = evidence["link"]
+    if link and not link.startswith(("http://", "https://")):
+        form.errors["link"] = "Đường dẫn phải bắt đầu bằng http:// hoặc https://."
+    kept_file, kept_file_name = values.pop("kept_file", ""), values.pop("kept_file_name", "")
+    if streamed.file_path is not None:
+        problem = upload_problem(streamed.file_name or "")
+        if problem:
+            form.errors["file"] = problem
+            streamed.discard()
+        else:  # kept even when another field is wrong: the corrected form sends it again
+            evidence["file"] = keep(streamed, request.app.state.upload_dir, user.organisation_id, task_id)
+            evidence["file_name"] = Path(streamed.file_name or "").name
+    elif kept_file and _own_upload(user, task_id, kept_file):
+        # The file chosen before a refused submission is kept (a browser cannot refill a file input).
+        evidence["file"], evidence["file_name"] = kept_file, kept_file_name or stored_name(kept_file)
+    if evidence.get("file"):
+        values["kept_file"], values["kept_file_name"] = evidence["file"], evidence.get("file_name", "")
+    return {k: v for k, v in evidence.items() if v}
+
+
+async def _read_evidence_form(request: Request, user: CurrentUser, task_id: int, kind: str) -> StreamedForm | Response:
+    """The form of a completion or progress report, read only after the checks (web.uploads)."""
+    engine = request.app.state.engine
+
+    def before_file(fields: dict[str, str]) -> None:
+        check_allowed(engine, user, task_id, fields.get("occurrence", ""), kind)
+
+    try:
+        return await read_form(request, request.app.state.upload_dir, user.csrf_token, before_file)
+    except ActionError as error:
+        if error.status in (403, 404):
+            raise HTTPException(error.status, error.message) from error
+        return _back(task_id, error=error.message)
+
+
+def _own_upload(user: CurrentUser, task_id: int, path: str) -> bool:
+    parts = Path(path).parts
+    return len(parts) == 3 and parts[0] == str(user.organisation_id) and parts[1] == str(task_id) and ".." not in parts
+
+
+def _note_problem(note: str) -> str | None:
+    if len(note) > NOTE_LIMIT:
+        return f"Ghi chú dài {len(note):,} ký tự, tối đa {NOTE_LIMIT:,} ký tự.".replace(",", ".")
+    return None
 
 
 @router.post("/tasks/{task_id}/complete", include_in_schema=False)
 async def complete(request: Request, task_id: int, user: CurrentUser = Depends(current_user)) -> Response:
     # No Form/File parameters: FastAPI would read the whole body before the login check.
-    upload_dir = request.app.state.upload_dir
-    engine = request.app.state.engine
+    streamed = await _read_evidence_form(request, user, task_id, "submit")
+    if isinstance(streamed, Response):
+        return streamed
+    f = streamed.fields
+    occurrence, note = f.get("occurrence", ""), f.get("note", "")
+    form = FormState("complete", occurrence, {"document_number": f.get("document_number", ""),
+                                              "document_date": f.get("document_date", ""), "link": f.get("link", ""),
+                                              "note": note, "kept_file": f.get("kept_file", ""),
+                                              "kept_file_name": f.get("kept_file_name", "")})
+    if problem := _note_problem(note):
+        form.errors["note"] = problem
+    evidence = _evidence_from_form(request, user, task_id, form, streamed)
+    if note.strip():
+        evidence["note"] = note.strip()
+    if form.errors:
+        return await run_in_threadpool(_render_refused, request, user, task_id, form)
+    action = ActionRequest("submit", occurrence, note=note.strip(), evidence=evidence)
+    return await _run(request, user, task_id, action, "Đã gửi báo cáo hoàn thành.", form)
 
-    def before_file(fields: dict[str, str]) -> None:
-        check_allowed(engine, user, task_id, fields.get("occurrence", ""), "submit")
 
-    try:
-        form = await read_form(request, upload_dir, user.csrf_token, before_file)
-    except ActionError as error:
-        if error.status in (403, 404):
-            raise HTTPException(error.status, error.message) from error
-        return _back(task_id, error=error.message)
-    f = form.fields
-    note = f.get("note", "").strip()
-    try:
-        evidence = {"document_number": f.get("document_number", "").strip(), "link": f.get("link", "").strip(), "note": note}
-        doc_date = parse_vn_date(f.get("document_date"))
-        if doc_date:
-            evidence["document_date"] = doc_date.isoformat()
-    except ActionError as error:
-        form.discard()
-        return _back(task_id, error=error.message)
-    if form.file_path is not None:
-        evidence["file"] = keep(form, upload_dir, user.organisation_id, task_id)
-        evidence["file_name"] = form.file_name
-    evidence = {k: v for k, v in evidence.items() if v}
-    action = ActionRequest("submit", f.get("occurrence", ""), note=note, evidence=evidence)
-    try:
-        await perform(request.app.state.temporal.client, engine, user, task_id, action)
-    except ActionError as error:
-        remove_kept(upload_dir, evidence.get("file"))  # refused: the file goes too
-        if error.status in (403, 404):
-            raise HTTPException(error.status, error.message) from error
-        return _back(task_id, error=error.message)
-    request.app.state.snapshots.invalidate(user.organisation_id)
-    return _back(task_id, ok="Đã gửi báo cáo hoàn thành.")
+@router.post("/tasks/{task_id}/progress", include_in_schema=False)
+async def submit_progress(request: Request, task_id: int, user: CurrentUser = Depends(current_user)) -> Response:
+    streamed = await _read_evidence_form(request, user, task_id, "progress")
+    if isinstance(streamed, Response):
+        return streamed
+    f = streamed.fields
+    occurrence, status, result, figures = (f.get("occurrence", ""), f.get("status", ""), f.get("result", ""),
+                                           f.get("figures", ""))
+    form = FormState("progress", occurrence, {"status": status, "result": result, "figures": figures,
+                                              "document_number": f.get("document_number", ""),
+                                              "document_date": f.get("document_date", ""), "link": f.get("link", ""),
+                                              "kept_file": f.get("kept_file", ""),
+                                              "kept_file_name": f.get("kept_file_name", "")})
+    if status not in {s.value for s in ProgressStatus}:
+        form.errors["status"] = "Cần chọn tình trạng thực hiện."
+    if not result.strip():
+        form.errors["result"] = "Cần ghi kết quả thực hiện trong kỳ."
+    elif problem := _note_problem(result):
+        form.errors["result"] = problem.replace("Ghi chú", "Kết quả")
+    numbers, problem = parse_figures(figures)
+    if problem:
+        form.errors["figures"] = problem
+    evidence = _evidence_from_form(request, user, task_id, form, streamed)
+    if form.errors:
+        return await run_in_threadpool(_render_refused, request, user, task_id, form)
+    action = ActionRequest("progress", occurrence, evidence=evidence, progress_status=status, result=result.strip(),
+                           figures=numbers)
+    return await _run(request, user, task_id, action, "Đã gửi báo cáo tiến độ.", form)
+
+
+def parse_figures(text: str) -> tuple[dict, str | None]:
+    """Lines "tên: số" (the optional figures of a progress update) to a dict; an error message if malformed."""
+    figures: dict = {}
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        name, sep, value = line.rpartition(":")
+        number = value.strip().replace(".", "").replace(",", ".")
+        try:
+            figures[name.strip()] = int(number) if number.lstrip("-").isdigit() else float(number)
+        except ValueError:
+            return figures, f"Dòng «{line}»: ghi theo dạng «tên chỉ số: số», ví dụ «Hồ sơ tiếp nhận: 120»."
+        if not sep or not name.strip():
+            return figures, f"Dòng «{line}»: ghi theo dạng «tên chỉ số: số», ví dụ «Hồ sơ tiếp nhận: 120»."
+    return figures, None
+
+
+@router.post("/tasks/{task_id}/progress/review", include_in_schema=False, dependencies=[Depends(check_csrf)])
+async def review_progress(request: Request, task_id: int, occurrence: str = Form(...), decision: str = Form(...),
+                          reason: str = Form(""), back: str = Form(""), user: CurrentUser = Depends(current_user)) -> Response:
+    accepted = decision == "accept"
+    if not accepted and not reason.strip():
+        if back:
+            return RedirectResponse(f"{_safe_next(back)}?{urlencode({'error': 'Cần ghi lý do trả lại.'})}", status_code=303)
+        form = FormState("review_progress", occurrence, {"reason": reason}, {"reason": "Cần ghi lý do trả lại báo cáo tiến độ."})
+        return await run_in_threadpool(_render_refused, request, user, task_id, form)
+    action = ActionRequest("review_progress", occurrence, reason=reason.strip(), note=reason.strip(), accepted=accepted)
+    return await _run(request, user, task_id, action, "Đã chấp nhận báo cáo tiến độ." if accepted else "Đã trả lại báo cáo tiến độ.",
+                      back=_safe_next(back) if back else None)
 
 
 def _check_task_visible(request: Request, user: CurrentUser, task_id: int) -> None:
@@ -378,21 +677,37 @@ def _check_task_visible(request: Request, user: CurrentUser, task_id: int) -> No
 
 @router.post("/tasks/{task_id}/review", include_in_schema=False, dependencies=[Depends(check_csrf)])
 async def review(request: Request, task_id: int, occurrence: str = Form(...), decision: str = Form(...),
-                 note: str = Form(""), user: CurrentUser = Depends(current_user)) -> Response:
+                 note: str = Form(""), back: str = Form(""), user: CurrentUser = Depends(current_user)) -> Response:
     accepted = decision == "accept"
+    if not accepted and not note.strip():
+        if back:
+            return RedirectResponse(f"{_safe_next(back)}?{urlencode({'error': 'Cần ghi lý do trả lại.'})}", status_code=303)
+        form = FormState("review", occurrence, {"note": note}, {"note": "Cần ghi lý do trả lại báo cáo."})
+        return await run_in_threadpool(_render_refused, request, user, task_id, form)
     action = ActionRequest("review", occurrence, note=note.strip(), accepted=accepted)
-    return await _run(request, user, task_id, action, "Đã xác nhận hoàn thành." if accepted else "Đã trả lại báo cáo.")
+    return await _run(request, user, task_id, action, "Đã xác nhận hoàn thành." if accepted else "Đã trả lại báo cáo.",
+                      back=_safe_next(back) if back else None)
 
 
 @router.post("/tasks/{task_id}/extension", include_in_schema=False, dependencies=[Depends(check_csrf)])
-async def request_extension(request: Request, task_id: int, occurrence: str = Form(...), new_due: str = Form(...),
+async def request_extension(request: Request, task_id: int, occurrence: str = Form(...), new_due: str = Form(""),
                             reason: str = Form(""), user: CurrentUser = Depends(current_user)) -> Response:
+    form = FormState("extension", occurrence, {"new_due": new_due, "reason": reason})
+    due = None
     try:
         due = parse_vn_date(new_due)
+        if due is None:
+            form.errors["new_due"] = "Cần ghi ngày đề nghị gia hạn đến."
     except ActionError as error:
-        return _back(task_id, error=error.message)
+        form.errors["new_due"] = error.message
+    if not reason.strip():
+        form.errors["reason"] = "Cần ghi lý do đề nghị gia hạn."
+    elif problem := _note_problem(reason):
+        form.errors["reason"] = problem.replace("Ghi chú", "Lý do")
+    if form.errors:
+        return await run_in_threadpool(_render_refused, request, user, task_id, form)
     action = ActionRequest("request_extension", occurrence, new_due=due, reason=reason.strip(), note=reason.strip())
-    return await _run(request, user, task_id, action, "Đã gửi đề nghị gia hạn.")
+    return await _run(request, user, task_id, action, "Đã gửi đề nghị gia hạn.", form)
 
 
 @router.post("/tasks/{task_id}/extension/decision", include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -424,7 +739,16 @@ def download(request: Request, path: str, user: CurrentUser = Depends(current_us
     target = (root / path).resolve()
     if root not in target.parents or not target.is_file():
         raise HTTPException(404, "Không tìm thấy tệp.")
-    return FileResponse(target, filename=target.name.split("-", 1)[-1])
+    return FileResponse(target, headers={"Content-Disposition": content_disposition(stored_name(target.name))})
+
+
+def content_disposition(name: str, disposition: str = "attachment") -> str:
+    """RFC 6266 header with the RFC 5987 ``filename*`` carrying the Vietnamese name, and an ASCII fallback."""
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D")).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r'[^A-Za-z0-9._ -]+', "_", ascii_name).strip() or "minh-chung"
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 # --- exports ----------------------------------------------------------------------------------

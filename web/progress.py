@@ -171,3 +171,231 @@ def _state(occ: Occurrence | None, upd: ProgressUpdate | None, today: date) -> s
     if upd is not None and upd.review_status == ReviewStatus.RETURNED.value:
         return "returned"
     return "overdue" if today > occ.effective_due else "missing"
+
+
+# --- the plan year and period chosen on every page ------------------------------------------
+
+PERIOD_COOKIE = "ky"  # the period the user picked ("2026-Q1"); absent: the current period
+
+
+@dataclass
+class Chosen:
+    """The plan year and reporting period a page shows, with the picker's choices."""
+
+    year: int
+    period: ReportingPeriod
+    current: ReportingPeriod
+    options: list[tuple[int, list[ReportingPeriod]]]  # (year, its periods)
+
+
+def plan_years(session: Session, organisation_id: int) -> list[int]:
+    """The years of the organisation's plans (active or not), newest last."""
+    return sorted(set(session.exec(select(Plan.year).where(Plan.organisation_id == organisation_id)).all()))
+
+
+def chosen_period(session: Session, org: Organisation, today: date, key: str | None) -> Chosen:
+    """The period ``key`` if valid, else the current one (the default of every page)."""
+    calendar = reporting_calendar(org)
+    current = calendar.current_period(today)
+    try:
+        year, period = choose_period(org, today, None, key) if key else (current.year, current)
+    except ValueError:
+        year, period = current.year, current
+    years = sorted(set(plan_years(session, org.id)) | {current.year, year})
+    return Chosen(year, period, current, [(y, calendar.periods(y)) for y in years])
+
+
+# --- a task's updates, period by period ----------------------------------------------------------
+
+
+@dataclass
+class TaskPeriod:
+    """One progress occurrence of a task with its updates (newest last)."""
+
+    occurrence: Occurrence
+    period: ReportingPeriod
+    updates: list[ProgressUpdate]
+    state: str
+
+    @property
+    def latest(self) -> ProgressUpdate | None:
+        return self.updates[-1] if self.updates else None
+
+    @property
+    def returned(self) -> ProgressUpdate | None:
+        """The returned update the officer must resubmit, if that is where the period stands."""
+        if self.state == "returned":
+            return self.latest
+        return None
+
+
+def task_periods(session: Session, org: Organisation, progress: list[Occurrence], today: date) -> list[TaskPeriod]:
+    """The task's progress occurrences with their updates, in period order."""
+    if not progress:
+        return []
+    calendar = reporting_calendar(org)
+    updates: dict[int, list[ProgressUpdate]] = {}
+    for u in session.exec(select(ProgressUpdate).where(ProgressUpdate.occurrence_id.in_([o.id for o in progress]))
+                          .order_by(ProgressUpdate.submitted_at, ProgressUpdate.id)):
+        updates.setdefault(u.occurrence_id, []).append(u)
+    result = []
+    for occ in progress:
+        rows = updates.get(occ.id, [])
+        key = occ.key.removesuffix(".progress")
+        result.append(TaskPeriod(occ, calendar.period(key), rows, _state(occ, rows[-1] if rows else None, today)))
+    return result
+
+
+# --- the coordinator's "chờ xác nhận" inbox and the officer's returned reports ---------------
+
+
+@dataclass
+class InboxItem:
+    """A report awaiting the coordinator: a completion or a progress update."""
+
+    kind: str  # "completion" or "progress"
+    occurrence: Occurrence
+    task: Task
+    submitted_by: str | None
+    submitted_at: object
+    update: ProgressUpdate | None = None
+    evidence: dict | None = None
+
+
+def inbox(session: Session, organisation_id: int) -> list[InboxItem]:
+    """Completions and progress updates awaiting review, oldest first."""
+    rows = session.exec(
+        select(Occurrence, Task).join(Task, Task.id == Occurrence.task_id).join(Plan, Plan.id == Task.plan_id)
+        .where(Occurrence.organisation_id == organisation_id, Occurrence.status == OccurrenceStatus.SUBMITTED,
+               Task.status == TaskStatus.ACTIVE, Plan.status == PlanStatus.ACTIVE)
+        .order_by(Occurrence.completed_at, Occurrence.id)
+    ).all()
+    progress_ids = [o.id for o, _ in rows if o.kind == "progress"]
+    latest: dict[int, ProgressUpdate] = {}
+    if progress_ids:
+        for u in session.exec(select(ProgressUpdate).where(ProgressUpdate.occurrence_id.in_(progress_ids))
+                              .order_by(ProgressUpdate.submitted_at, ProgressUpdate.id)):
+            latest[u.occurrence_id] = u
+    items = []
+    for occ, task in rows:
+        if occ.kind == "progress":
+            upd = latest.get(occ.id)
+            items.append(InboxItem("progress", occ, task, upd.submitted_by if upd else None,
+                                   upd.submitted_at if upd else occ.completed_at, upd, upd.evidence if upd else None))
+        else:
+            items.append(InboxItem("completion", occ, task, None, occ.completed_at, None, occ.evidence))
+    return items
+
+
+def inbox_count(session: Session, organisation_id: int) -> int:
+    """How many reports await review (the menu's badge)."""
+    from sqlalchemy import func
+
+    return session.exec(
+        select(func.count(Occurrence.id)).join(Task, Task.id == Occurrence.task_id).join(Plan, Plan.id == Task.plan_id)
+        .where(Occurrence.organisation_id == organisation_id, Occurrence.status == OccurrenceStatus.SUBMITTED,
+               Task.status == TaskStatus.ACTIVE, Plan.status == PlanStatus.ACTIVE)
+    ).one()
+
+
+@dataclass
+class Returned:
+    """A report the coordinator returned: shown as "bị trả lại" with the reason until resubmitted."""
+
+    kind: str  # "completion" or "progress"
+    occurrence: Occurrence
+    reason: str
+    by: str | None
+    at: object
+    evidence: dict  # kept for the form
+    update: ProgressUpdate | None = None
+
+
+def returned_reports(session: Session, organisation_id: int, task_ids: list[int] | None = None) -> dict[int, Returned]:
+    """occurrence id -> its returned report, for open occurrences whose last report was returned."""
+    from domain.models import Event
+
+    result: dict[int, Returned] = {}
+    # Completions: the newest completion event of an open occurrence is a rejection.
+    query = select(Event, Occurrence).join(Occurrence, Occurrence.id == Event.occurrence_id).where(
+        Event.organisation_id == organisation_id, Occurrence.status == OccurrenceStatus.OPEN,
+        Occurrence.kind != "progress", Event.kind.in_(("completion_submitted", "completion_rejected")))
+    if task_ids is not None:
+        query = query.where(Occurrence.task_id.in_(task_ids))
+    last: dict[int, tuple] = {}
+    submitted: dict[int, dict] = {}
+    for event, occ in session.exec(query.order_by(Event.at, Event.id)):
+        last[occ.id] = (event, occ)
+        if event.kind == "completion_submitted":
+            submitted[occ.id] = dict((event.data or {}).get("evidence") or {})
+    for occ_id, (event, occ) in last.items():
+        if event.kind == "completion_rejected":
+            result[occ_id] = Returned("completion", occ, (event.data or {}).get("reason") or "", event.actor, event.at,
+                                      submitted.get(occ_id, {}))
+    # Progress updates: the newest update of an open progress occurrence was returned.
+    query = select(ProgressUpdate, Occurrence).join(Occurrence, Occurrence.id == ProgressUpdate.occurrence_id).where(
+        ProgressUpdate.organisation_id == organisation_id, Occurrence.status == OccurrenceStatus.OPEN)
+    if task_ids is not None:
+        query = query.where(Occurrence.task_id.in_(task_ids))
+    newest: dict[int, tuple] = {}
+    for upd, occ in session.exec(query.order_by(ProgressUpdate.submitted_at, ProgressUpdate.id)):
+        newest[occ.id] = (upd, occ)
+    for occ_id, (upd, occ) in newest.items():
+        if upd.review_status == ReviewStatus.RETURNED.value:
+            result[occ_id] = Returned("progress", occ, upd.review_reason or "", upd.reviewed_by, upd.reviewed_at,
+                                      dict(upd.evidence or {}), upd)
+    return result
+
+
+def chosen_for(request, organisation_id: int) -> Chosen:
+    """The period chosen by the request (``?period=`` or the picker's cookie), cached a minute per org."""
+    import time
+
+    from sqlmodel import Session as _Session
+
+    from web.queries import today_in
+
+    key = request.query_params.get("period") or request.cookies.get(PERIOD_COOKIE) or ""
+    cache = request.app.state.__dict__.setdefault("_period_cache", {})
+    today = today_in(request.app.state.settings.timezone)
+    hit = cache.get((organisation_id, key, today))
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    with _Session(request.app.state.engine) as session:
+        org = session.get(Organisation, organisation_id)
+        chosen = chosen_period(session, org, today, key or None)
+    if len(cache) > 1000:
+        cache.clear()
+    cache[(organisation_id, key, today)] = (time.monotonic() + 60, chosen)
+    return chosen
+
+
+def picker(request, user) -> Chosen | None:
+    """For the page header (a Jinja global): the chosen period of the logged-in user's organisation."""
+    if user is None:
+        return None
+    try:
+        return chosen_for(request, user.organisation_id)
+    except Exception:  # the header must never break a page
+        return None
+
+
+def inbox_badge(request, user) -> int:
+    """The menu's count of reports awaiting review (coordinators only; cached two seconds)."""
+    import time
+
+    from sqlmodel import Session as _Session
+
+    if user is None or not getattr(user, "is_coordinator", False):
+        return 0
+    cache = request.app.state.__dict__.setdefault("_inbox_cache", {})
+    hit = cache.get(user.organisation_id)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    try:
+        with _Session(request.app.state.engine) as session:
+            count = inbox_count(session, user.organisation_id)
+    except Exception:  # the header must never break a page
+        return 0
+    cache[user.organisation_id] = (time.monotonic() + 2.0, count)
+    return count

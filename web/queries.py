@@ -36,7 +36,7 @@ from domain.models import (
     Unit,
 )
 from domain.vocabulary import REFORM_AREAS, Area
-from domain.status import Aggregate, Bucket, classify, days_overdue, local_date
+from domain.status import Aggregate, Bucket, bucketed, classify, counts_in_buckets, days_overdue, local_date
 
 AREA_LABELS: dict[str, str] = {area.value: area.label for area in (*REFORM_AREAS, Area.KHAC)}
 
@@ -74,6 +74,22 @@ class OccRow:
     @property
     def effective_due(self) -> date:
         return self.extended_due or self.due
+
+    @property
+    def year(self) -> int:
+        """The plan year the occurrence belongs to (its key starts with it: "2026-Q1", "2026-10-15")."""
+        return occurrence_year(self.key, self.nominal)
+
+    @property
+    def awaiting(self) -> bool:
+        """Reported, not yet confirmed: shown and counted apart from "hoàn thành"."""
+        return self.status == OccurrenceStatus.SUBMITTED
+
+
+def occurrence_year(key: str, nominal: date) -> int:
+    """The year of an occurrence key; the nominal date's year when the key has none."""
+    head = key[:4]
+    return int(head) if head.isdigit() else nominal.year
 
 
 @dataclass
@@ -137,6 +153,22 @@ class Snapshot:
     def unit_name(self, code: str) -> str:
         return self.units.get(code, code)
 
+    def of_year(self, year: int) -> list[OccRow]:
+        """The rows of plan year ``year``: next year's occurrences loaded early never count."""
+        return self.remember(("year", year), lambda: [r for r in self.rows if r.year == year])
+
+    def figures(self, year: int) -> tuple[Aggregate, Aggregate]:
+        """(by unit, by area) counts of the year's occurrences."""
+
+        def compute() -> tuple[Aggregate, Aggregate]:
+            by_unit, by_area = Aggregate(), Aggregate()
+            for row in self.of_year(year):
+                by_unit.add(row.bucket, row.lead_units, submitted=row.awaiting)
+                by_area.add(row.bucket, (row.area,), submitted=row.awaiting)
+            return by_unit, by_area
+
+        return self.remember(("figures", year), compute)
+
 
 def _version(session: Session, organisation_id: int) -> tuple:
     """A cheap fingerprint that changes whenever anything the snapshot shows changes."""
@@ -178,6 +210,7 @@ def build_snapshot(session: Session, organisation_id: int, today: date, tz: str)
             Task.status == TaskStatus.ACTIVE,
             Plan.status == PlanStatus.ACTIVE,
             Occurrence.status != OccurrenceStatus.CANCELLED,
+            bucketed(),  # deadlines only: progress updates are counted apart (web.progress)
         )
         .order_by(Plan.id, Task.id, Occurrence.due)
     )
@@ -294,10 +327,11 @@ class TaskDetail:
 
     task: Task
     plan: Plan
-    occurrences: list[Occurrence]
+    occurrences: list[Occurrence]  # the task's own deadlines
     events: list[Event]
     units: dict[str, str]
     lead_officers: list[Officer]
+    progress: list[Occurrence] = field(default_factory=list)  # progress updates, period by period
 
 
 def get_task(session: Session, organisation_id: int, task_id: int) -> Task | None:
@@ -330,7 +364,9 @@ def task_detail(session: Session, organisation_id: int, task_id: int) -> TaskDet
     ).all())
     units = dict(session.exec(select(Unit.code, Unit.name).where(Unit.organisation_id == organisation_id)).all())
     leads = officers_of_units(session, organisation_id, task.lead_units)
-    return TaskDetail(task, plan, occurrences, events, units, leads)
+    deadlines = [o for o in occurrences if counts_in_buckets(o.kind)]
+    progress = sorted((o for o in occurrences if not counts_in_buckets(o.kind)), key=lambda o: (o.due, o.key))
+    return TaskDetail(task, plan, deadlines, events, units, leads, progress)
 
 
 def officers_of_units(session: Session, organisation_id: int, unit_codes: list[str]) -> list[Officer]:
@@ -353,6 +389,21 @@ def unit_codes_of(session: Session, officer_id: int) -> frozenset[str]:
 
 def organisation(session: Session, organisation_id: int) -> Organisation | None:
     return session.get(Organisation, organisation_id)
+
+
+def possible_owners(session: Session, organisation_id: int) -> list[Officer]:
+    """Active officers who can own a task: those attached to a unit of the organisation."""
+    return list(session.exec(
+        select(Officer).join(OfficerUnit, OfficerUnit.officer_id == Officer.id).join(Unit, Unit.id == OfficerUnit.unit_id)
+        .where(Officer.organisation_id == organisation_id, Unit.organisation_id == organisation_id,
+               Officer.active == True)  # noqa: E712
+        .distinct().order_by(Officer.full_name)
+    ).all())
+
+
+def full_names(session: Session, organisation_id: int) -> dict[str, str]:
+    """username -> full name of the organisation's officers (pages show names, not usernames)."""
+    return dict(session.exec(select(Officer.username, Officer.full_name).where(Officer.organisation_id == organisation_id)).all())
 
 
 def officers(session: Session, organisation_id: int) -> list[Officer]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from contextlib import asynccontextmanager
 import socket
 from datetime import date, timedelta
 from pathlib import Path
@@ -82,6 +83,13 @@ def _review(today: date) -> SimpleNamespace:
 @pytest_asyncio.fixture(loop_scope="session")
 async def service(tmp_path: Path):
     """The running service: Temporal test server + worker + activated plan + uvicorn."""
+    async with running_service(tmp_path) as value:
+        yield value
+
+
+@asynccontextmanager
+async def running_service(tmp_path: Path, review_of=None):
+    """The service with the plan ``review_of(today)`` (default: the four tasks of ``_review``)."""
     import uvicorn
     from temporalio.testing import WorkflowEnvironment
 
@@ -102,8 +110,9 @@ async def service(tmp_path: Path):
     try:
         async with worker:
             today = today_in(settings.timezone)
-            report = await activate_loaded(_review(today), load_organisation(ORG_FILE), ORG_FILE, settings, env.client, engine)
-            assert report.counts["started"] == 4, report.counts
+            review = (review_of or _review)(today)
+            report = await activate_loaded(review, load_organisation(ORG_FILE), ORG_FILE, settings, env.client, engine)
+            assert report.counts["started"] == len(review.tasks), report.counts
             with Session(engine) as session:
                 for officer in session.exec(select(Officer)):
                     officer.password_hash = hash_password(PASSWORD)
@@ -144,9 +153,9 @@ async def _login(browser, base: str, username: str):
     return page
 
 
-async def _tiles(page) -> dict[str, int]:
+async def _tiles(page, awaiting: bool = False) -> dict[str, int]:
     values = {}
-    for bucket in ("done_on_time", "done_late", "on_track", "overdue"):
+    for bucket in ("done_on_time", "done_late", "on_track", "overdue") + (("awaiting",) if awaiting else ()):
         values[bucket] = int(await page.text_content(f'a.tile[data-bucket="{bucket}"] .value'))
     return values
 
@@ -154,7 +163,7 @@ async def _tiles(page) -> dict[str, int]:
 def _occurrence(engine, code: str) -> Occurrence:
     with Session(engine) as session:
         task = session.exec(select(Task).where(Task.code == code)).one()
-        return session.exec(select(Occurrence).where(Occurrence.task_id == task.id)).one()
+        return session.exec(select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.kind == "deadline")).one()
 
 
 def _task_id(engine, code: str) -> int:
@@ -216,15 +225,20 @@ async def test_coordinator_officer_chairman_in_the_browser(service) -> None:
             await officer.goto(f"{base}/tasks/{_task_id(engine, '1.2')}")
             assert await officer.locator("text=Gửi báo cáo hoàn thành").count() == 0
 
-            # 3. The overview changed: one occurrence completed on time.
+            # 3. The overview changed: one report awaits confirmation, counted apart from
+            # "hoàn thành" until the coordinator confirms it.
             await coordinator.goto(f"{base}/overview")
-            assert await _tiles(coordinator) == {"done_on_time": 1, "done_late": 0, "on_track": 1, "overdue": 2}
             if occ.status == OccurrenceStatus.SUBMITTED:  # the coordinator confirms
+                assert await _tiles(coordinator, awaiting=True) == {
+                    "done_on_time": 0, "done_late": 0, "on_track": 1, "overdue": 2, "awaiting": 1}
                 await coordinator.goto(f"{base}/tasks/{task_11}")
                 await coordinator.click("button:has-text('Xác nhận hoàn thành')")
                 await coordinator.wait_for_selector(".flash.ok")
                 assert _occurrence(engine, "1.1").status == OccurrenceStatus.DONE
-                assert "Đã hoàn thành" in await coordinator.text_content(f"#occ-{occ.key}")
+                row = await coordinator.text_content(f"#occ-{occ.key}")
+                assert row.count("Hoàn thành đúng hạn") == 1 and "Đã hoàn thành" not in row  # said once
+            await coordinator.goto(f"{base}/overview")
+            assert await _tiles(coordinator) == {"done_on_time": 1, "done_late": 0, "on_track": 1, "overdue": 2}
             await _shot(coordinator, "06-nhiem-vu-da-xac-nhan")
 
             # 4. The Tư pháp officer asks for an extension of the overdue task 1.2.
@@ -235,7 +249,7 @@ async def test_coordinator_officer_chairman_in_the_browser(service) -> None:
             await justice.goto(f"{base}/tasks/{task_12}")
             await justice.click("summary:has-text('Đề nghị gia hạn')")
             await justice.fill("form[action$='/extension'] input[name=new_due]", f"{new_due:%d/%m/%Y}")
-            await justice.fill("form[action$='/extension'] input[name=reason]", "Chờ hướng dẫn của Phòng Tư pháp huyện")
+            await justice.fill("form[action$='/extension'] [name=reason]", "Chờ hướng dẫn của Phòng Tư pháp huyện")
             await justice.click("button:has-text('Gửi đề nghị')")
             await justice.wait_for_selector(".flash.ok")
 
