@@ -7,18 +7,26 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from markupsafe import Markup
-from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
 
-from domain.models import Notification, Occurrence, OccurrenceStatus, Officer, Organisation, Plan
+from domain.models import (
+    Notification,
+    Occurrence,
+    OccurrenceStatus,
+    Officer,
+    Organisation,
+    Plan,
+)
 from domain.status import Bucket, my_work_key
-from web import queries
 from domain.vocabulary import ProgressStatus
+from web import queries
 from web.actions import (
     NOTE_LIMIT,
     UPLOAD_TYPES,
@@ -29,21 +37,28 @@ from web.actions import (
     stored_name,
     upload_problem,
 )
-from web.uploads import StreamedForm, keep, read_form
 from web.app import page
 from web.auth import (
     SESSION_COOKIE,
     CurrentUser,
+    LoginRefused,
+    authenticate,
     can_act_as_owner,
     can_decide_extension,
     can_review,
-    LoginRefused,
-    authenticate,
     new_csrf_token,
     owns,
     start_session,
 )
-from web.deps import check_csrf, current_user, forget_session, get_db, optional_user, session_data
+from web.deps import (
+    check_csrf,
+    current_user,
+    forget_session,
+    get_db,
+    optional_user,
+    session_data,
+)
+from web.uploads import StreamedForm, keep, read_form, remove_kept
 
 router = APIRouter()
 
@@ -202,7 +217,7 @@ def all_areas(snap: queries.Snapshot, present: dict) -> list[str]:
 async def overview(request: Request, ok: str | None = None, error: str | None = None,
                    user: CurrentUser = Depends(current_user)) -> Response:
     from domain.status import Counts
-    from web.progress import STATES, STATE_LABELS, chosen_for
+    from web.progress import STATE_LABELS, STATES, chosen_for
 
     snap = await snapshot_for(request, user)
     chosen = await run_in_threadpool(chosen_for, request, user.organisation_id)
@@ -300,7 +315,7 @@ async def task_list(
     plan: str | None = None, q: str | None = None, progress: str | None = None, page_no: int = 1,
     user: CurrentUser = Depends(current_user),
 ) -> Response:
-    from web.progress import STATES, STATE_LABELS, chosen_for
+    from web.progress import STATE_LABELS, STATES, chosen_for
 
     snap = await snapshot_for(request, user)
     chosen = await run_in_threadpool(chosen_for, request, user.organisation_id)
@@ -494,6 +509,10 @@ async def _run(request: Request, user: CurrentUser, task_id: int, action: Action
     try:
         await perform(request.app.state.temporal.client, request.app.state.engine, user, task_id, action)
     except ActionError as error:
+        if form is not None and error.status != 400:
+            # Refused for good (not a field to correct): the file sent with it goes too.
+            remove_kept(request.app.state.upload_dir, form.values.pop("kept_file", None))
+            form.values.pop("kept_file_name", None)
         if error.status in (403, 404):
             raise HTTPException(error.status, error.message) from error
         if form is not None and error.status in (400, 409):

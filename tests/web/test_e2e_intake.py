@@ -136,15 +136,19 @@ async def test_upload_review_activate_with_catch_up_and_phone_widths(service) ->
                 plan = db.exec(select(Plan).where(Plan.number == "21/KH-UBND")).one()
                 occurrences = db.exec(select(Task.code, Occurrence).join(Occurrence, Occurrence.task_id == Task.id)
                                       .where(Task.plan_id == plan.id).order_by(Occurrence.due, Task.code)).all()
-                past = [(code, o) for code, o in occurrences if o.due < today]
+                past = [(code, o) for code, o in occurrences if o.due < today and o.kind == "deadline"]
                 assert len(past) == len(expected_past)
+                # Past progress periods were reported by hand before dondoc: cancelled, not chased.
+                assert {o.status for _, o in occurrences if o.due < today and o.kind == "progress"} <= {
+                    OccurrenceStatus.CANCELLED}
                 statuses = [o.status for _, o in past]
                 assert statuses[0] == OccurrenceStatus.DONE and past[0][1].evidence["note"].startswith("Đã ban hành")
                 if cancel_row is not None:
                     assert statuses[1] == OccurrenceStatus.CANCELLED
                 for _, o in past[2:]:
                     assert o.status == OccurrenceStatus.OPEN and o.extended_due and o.extended_due > today
-                events = db.exec(select(Event).where(Event.kind == "catch_up")).all()
+                events = db.exec(select(Event).join(Occurrence, Occurrence.id == Event.occurrence_id)
+                                 .where(Event.kind == "catch_up", Occurrence.kind == "deadline")).all()
                 assert len(events) == len(expected_past)
                 # Nobody above the lead is told of a period its lead was never reminded of.
                 task_ids = [t.id for t in db.exec(select(Task).where(Task.plan_id == plan.id))]
@@ -164,7 +168,7 @@ async def test_upload_review_activate_with_catch_up_and_phone_widths(service) ->
             await justice.goto(f"{base}/tasks/{task_12}")
             await justice.click("summary:has-text('Đề nghị gia hạn')")
             await justice.fill("form[action$='/extension'] input[name=new_due]", f"{new_due:%d/%m/%Y}")
-            await justice.fill("form[action$='/extension'] input[name=reason]", "Chờ hướng dẫn của Sở Tư pháp")
+            await justice.fill("form[action$='/extension'] [name=reason]", "Chờ hướng dẫn của Sở Tư pháp")
             await justice.click("button:has-text('Gửi đề nghị')")
             await justice.wait_for_selector(".flash.ok")
             chairman = await _login(browser, base, "tranvanhung")
@@ -181,7 +185,7 @@ async def test_upload_review_activate_with_catch_up_and_phone_widths(service) ->
             await row.locator("button[value=grant]").click()
             await chairman.wait_for_selector(".flash.ok")
             with Session(engine) as db:
-                occ = db.exec(select(Occurrence).where(Occurrence.task_id == task_12)).one()
+                occ = db.exec(select(Occurrence).where(Occurrence.task_id == task_12, Occurrence.kind == "deadline")).one()
                 assert occ.extended_due == new_due
             assert await chairman.locator("#decisions tbody tr", has_text="Tự kiểm tra văn bản").count() == 0
 

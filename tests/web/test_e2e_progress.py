@@ -47,7 +47,7 @@ async def _login(browser, base: str, username: str, width: int = 1366):
     await page.fill("input[name=username]", username)
     await page.fill("input[name=password]", PASSWORD)
     await page.click("button[type=submit]")
-    await page.wait_for_url(re.compile(r".*/overview$"))
+    await page.wait_for_url(re.compile(r".*/(overview|my|decisions)$"))  # each role lands on its own page
     return page
 
 
