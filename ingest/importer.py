@@ -119,7 +119,7 @@ def import_plan(
     """Import a plan document.
 
     Args:
-        path: the .txt, .docx or .pdf file.
+        path: the .txt, .docx, .xlsx or .pdf file.
         year: the plan year to schedule for (default: the document's own year); a
             past plan is re-based onto it.
         org: a loaded ``OrganisationConfig`` to resolve unit names (optional).
