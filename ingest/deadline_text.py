@@ -29,11 +29,19 @@ _STARTS = re.compile(
 _STOPS = re.compile(r"[;.:()]|\s(?:về|gửi|cho|tại|để|nhằm|qua|lên|theo (?:quy định|hướng dẫn|yêu cầu))\b|,\s", re.IGNORECASE)
 
 
+# A cited document's number just before a date ("Nghị định số 62/2020/NĐ-CP ngày
+# 01/6/2020", "Kế hoạch 12/KH-UBND, ngày 3/1/2025"): the date is when that document was
+# issued, not a deadline.
+_CITED = re.compile(r"\b\d+[\w.-]*/[\w./-]*[^\W\d_][\w./-]*\s*,?\s*(?:ngày\s*)?$")
+
+
 def find_deadline(text: str, plan_year: int) -> str | None:
     """The longest deadline phrase in ``text`` that the deadline engine understands."""
     tried: set[str] = set()
     spans: list[tuple[int, str]] = []
     for start in _STARTS.finditer(text):
+        if _CITED.search(text, 0, start.start()):
+            continue
         tail = text[start.start():]
         # The phrase to the clause's end, to the first stop word, and to each comma.
         ends = {len(tail)}
@@ -52,6 +60,8 @@ def find_deadline(text: str, plan_year: int) -> str | None:
     found: list[tuple[int, str]] = []
     for pattern in _CANDIDATES:
         for match in pattern.finditer(text):
+            if _CITED.search(text, 0, match.start()):
+                continue
             found.append((match.start(), match.group(0).strip(" ,")))
     first: str | None = None
     for position, phrase in spans + sorted(found):

@@ -18,7 +18,7 @@ from ingest.owners import OwnerMap, build_owner_map
 from ingest.readers import read_document
 from ingest.limits import MAX_TASKS, too_large
 from ingest.sections import Node, build_tree, classify, heading_role
-from ingest.units import UnitResolver
+from ingest.units import UnitResolver, is_collective
 
 _HOW = {
     "area": "theo phân công lĩnh vực ở mục Tổ chức thực hiện",
@@ -119,7 +119,7 @@ def import_plan(
     """Import a plan document.
 
     Args:
-        path: the .txt, .docx or .pdf file.
+        path: the .txt, .docx, .xlsx or .pdf file.
         year: the plan year to schedule for (default: the document's own year); a
             past plan is re-based onto it.
         org: a loaded ``OrganisationConfig`` to resolve unit names (optional).
@@ -264,6 +264,7 @@ def _finish(
         counters[prefix] = counters.get(prefix, 0) + 1
         code = f"{prefix}-{counters[prefix]:02d}"
         line = task.line_start
+        _drop_collectives(task, owners, resolver, line, code, warnings)
 
         # Deadline: beside the task, else the date by which its lead reports the plan's
         # results (a one-off date). A recurring reporting date is a reporting duty of its
@@ -317,6 +318,54 @@ def _finish(
         task.coordinators = [u for u in task.coordinators if u not in task.lead]
         out.append(ImportedTask(code, task, due))
     return out
+
+
+def _drop_collectives(
+    task: Task, owners: OwnerMap, resolver: UnitResolver, line: int, code: str, warnings: list[ImportWarning],
+) -> None:
+    """Take "các cơ quan, đơn vị liên quan" and the like out of a task's owners.
+
+    Such a phrase names whoever is concerned, not a unit that can be reminded: as a
+    coordinator it is dropped; as the only lead it gives way to the unit the "Tổ chức
+    thực hiện" section makes responsible for the task's area (else the plan's lead or
+    standing office), and the reviewer is asked to choose. A collective the
+    organisation file lists as a unit ("Các ban, ngành, đoàn thể xã") is kept.
+    """
+    def vague(unit: str) -> bool:
+        return is_collective(unit) and not resolver.known(unit)
+
+    dropped = [u for u in task.coordinators if vague(u)]
+    if dropped:
+        task.coordinators = [u for u in task.coordinators if not vague(u)]
+        warnings.append(ImportWarning(
+            line, f'Bỏ "{", ".join(dropped)}" khỏi đơn vị phối hợp: đây là cách gọi chung, không phải một đơn vị; '
+            "ghi tên đơn vị cụ thể nếu cần.", code))
+    dropped = [u for u in task.lead if vague(u)]
+    if not dropped:
+        return
+    task.lead = [u for u in task.lead if not vague(u)]
+    if task.lead:
+        warnings.append(ImportWarning(
+            line, f'Bỏ "{", ".join(dropped)}" khỏi cơ quan chủ trì: đây là cách gọi chung, không phải một đơn vị.', code))
+        return
+    written = ", ".join(dropped)
+    candidates = [
+        (owners.leads.get(task.area), _HOW.get(owners.how.get(task.area, ""), "theo mục Tổ chức thực hiện")),
+        (owners.plan_lead, _HOW["plan"]),
+        ([owners.standing] if owners.standing else None, _HOW["standing"]),
+    ]
+    for units, how in candidates:
+        units = [u for u in units or [] if not vague(u)]
+        if units:
+            task.lead = units
+            task.owner_how = "collective"  # the warning below says where the lead came from
+            task.coordinators = [u for u in task.coordinators if resolver.key(u) not in {resolver.key(x) for x in units}]
+            warnings.append(ImportWarning(
+                line, f'Cơ quan chủ trì ghi chung "{written}", không phải một đơn vị: tạm giao {", ".join(units)} '
+                f"({how}); hãy chọn đơn vị chủ trì.", code))
+            return
+    warnings.append(ImportWarning(
+        line, f'Cơ quan chủ trì ghi chung "{written}", không phải một đơn vị: để trống; hãy chọn đơn vị chủ trì.', code))
 
 
 def _resolve_all(

@@ -22,7 +22,7 @@ from ingest.areas import AREAS, areas_in, function_areas
 from ingest.deadline_text import find_deadline, strip_deadline
 from ingest.extract import coordinated_with
 from ingest.sections import Node
-from ingest.units import UnitResolver, clean_unit, looks_like_unit, split_units
+from ingest.units import UnitResolver, clean_unit, is_collective, looks_like_unit, split_units
 
 _STRONG = {
     "the_che": (r"\bthe che\b", r"\bvan ban quy pham\b", r"\bqppl\b"),
@@ -204,6 +204,10 @@ def build_owner_map(sections: list[Node], resolver: UnitResolver, year: int) -> 
     """Read every "Tổ chức thực hiện" section of the plan."""
     result = OwnerMap()
     known = resolver.known if resolver.org is not None else None
+
+    def vague(unit: str) -> bool:
+        return is_collective(unit) and not resolver.known(unit)
+
     duties = [d for section in sections for d in _duties(section, known)]
     seen: dict[str, str] = {}
     for duty in duties:
@@ -234,7 +238,7 @@ def build_owner_map(sections: list[Node], resolver: UnitResolver, year: int) -> 
         if partners:
             for unit in duty.units:
                 result.unit_coordinators.setdefault(resolver.key(unit), partners)
-        if not result.plan_lead and len(duty.units) == 1 and _PLAN_LEAD.search(duty.text):
+        if not result.plan_lead and len(duty.units) == 1 and not vague(duty.units[0]) and _PLAN_LEAD.search(duty.text):
             result.plan_lead = list(duty.units)
     deadlines = [r.deadline for r in result.reports if r.deadline]
     recurring = [d for d in deadlines if re.search(r"hàng|hằng|định kỳ|mỗi", d, re.IGNORECASE)]
@@ -245,6 +249,8 @@ def build_owner_map(sections: list[Node], resolver: UnitResolver, year: int) -> 
             report.deadline = next((result.unit_deadline[k] for k in keys if k in result.unit_deadline), None)
 
     for duty in duties:
+        if any(vague(u) for u in duty.units):
+            continue
         if _STANDING.search(" ".join(duty.units)) or _STANDING.search(duty.text[:160]) and len(duty.units) == 1:
             result.standing = duty.units[0]
             break
@@ -259,8 +265,8 @@ def build_owner_map(sections: list[Node], resolver: UnitResolver, year: int) -> 
     scores: dict[str, dict[str, int]] = {}
     names: dict[str, str] = {}
     for duty in duties:
-        if duty.areas or len(duty.units) != 1:
-            continue
+        if duty.areas or len(duty.units) != 1 or vague(duty.units[0]):
+            continue  # "Các cơ quan, đơn vị liên quan: ..." leads no area
         key = resolver.key(duty.units[0])
         names.setdefault(key, duty.units[0])
         folded = fold(duty.text)
@@ -281,8 +287,9 @@ def build_owner_map(sections: list[Node], resolver: UnitResolver, year: int) -> 
         result.coordinators[area] = [names[k] for k in ranked[1:]]
         result.how[area] = "duties"
     # 3. Direction: the standing office, else the first unit named.
-    if "chi_dao" not in result.leads and (result.standing or result.units):
-        result.leads["chi_dao"] = [result.standing or result.units[0]]
+    named = [u for u in result.units if not vague(u)]
+    if "chi_dao" not in result.leads and (result.standing or named):
+        result.leads["chi_dao"] = [result.standing or named[0]]
         result.how["chi_dao"] = "standing"
     # 4. The remaining areas by the function a unit's name states.
     for area in AREAS:

@@ -26,6 +26,74 @@ _TRAILING = re.compile(
 )
 
 
+# Words that begin what a unit does, not its name ("Trung tâm X tiếp tục đổi mới ...",
+# "các đơn vị liên quan kiểm soát ..."). Matched in lower case only: a capitalised word
+# belongs to a name ("Ban Quản lý dự án", "Trung tâm Phát triển quỹ đất"). Words that
+# also describe what a body is for ("tiếp nhận", "phổ biến", "quản lý", "chỉ đạo") are
+# left out: "Bộ phận tiếp nhận và trả kết quả" is a name.
+_PREDICATE = re.compile(
+    r"(?:tiếp tục|kiểm soát|thực hiện|triển khai|chủ động|tăng cường|đẩy mạnh|nâng cao|đổi mới|rà soát|"
+    r"hướng dẫn|theo dõi|đôn đốc|kiểm tra|tham mưu|tổng hợp|xây dựng|cập nhật|giải quyết|ban hành|"
+    r"hoàn thiện|duy trì|bố trí|cung cấp|đề xuất|giúp|hỗ trợ|chịu trách nhiệm|có trách nhiệm|chủ trì|"
+    r"bảo đảm|đảm bảo|thường xuyên|định kỳ|kịp thời|khẩn trương|tập trung|tuyên truyền|công khai|"
+    r"niêm yết|hoàn thành|báo cáo|gửi|tham gia|nghiên cứu|đa dạng hóa|đa dạng hoá|tổ chức|để|nhằm)(?![\w])"
+)
+# "các tổ chức", "những cá nhân": a noun after a plural word, not a verb.
+_PLURAL_BEFORE = re.compile(r"(?:^|\s)(?:các|những|mọi|và)$", re.IGNORECASE)
+# Of these, the ones that never describe what a body is for ("Tổ công tác triển khai
+# Đề án ...", "Hội đồng ... phổ biến"): they cut the name of a purpose-named body too.
+_PREDICATE_ONLY = re.compile(
+    r"(?:tiếp tục|chủ động|chịu trách nhiệm|có trách nhiệm|thường xuyên|định kỳ|kịp thời|khẩn trương|"
+    r"tăng cường|đẩy mạnh)(?![\w])"
+)
+_PURPOSE_BODY = re.compile(r"^(?:to|ban chi dao|ban quan ly|hoi dong|doan|to cong tac)\b")
+
+
+def cut_clause(text: str) -> str:
+    """The unit name at the start of ``text``, without the sentence that runs on after it.
+
+    "Trung tâm Văn hóa huyện tiếp tục đổi mới, đa dạng hóa ..." → "Trung tâm Văn hóa
+    huyện"; "Phòng Nội vụ, tổ chức kiểm tra ..." → "Phòng Nội vụ". The cut is made at a
+    lower-case verb that starts a predicate (after a space or a comma), never at the
+    first word.
+    """
+    purpose = bool(_PURPOSE_BODY.match(fold(text).lstrip("- ")))
+    pattern = _PREDICATE_ONLY if purpose else _PREDICATE
+    for match in re.finditer(r"(?:\s*,\s*|\s+)(?=\S)", text):
+        if match.start() == 0:
+            continue
+        if pattern.match(text, match.end()) and not text[match.end()].isupper() \
+                and not _PLURAL_BEFORE.search(text[: match.start()]):
+            return text[: match.start()].rstrip(" ,;:-")
+    return text
+
+
+# Nouns that say nothing of which body is meant.
+_GENERIC_NOUN = r"(?:cơ quan(?: chuyên môn| nhà nước)?|đơn vị|ngành|địa phương|tổ chức|cá nhân|bộ phận|cấp)"
+# Kinds of body: a set of them is defined ("các sở, ban, ngành", "các phòng chuyên môn")
+# unless it is narrowed to "those concerned".
+_BODY_NOUN = rf"(?:{_GENERIC_NOUN}|sở|ban|phòng|bộ|đoàn thể|hội|phòng chuyên môn)"
+_PLACE = r"(?:\s+(?:của\s+|trên địa bàn\s+)?(?:xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh))?"
+_LIST_SEP = r"\s*(?:,|và|/)\s*"
+# "các cơ quan, đơn vị liên quan", "các đơn vị có liên quan", "các sở, ban, ngành khác":
+# whoever is concerned. "các ngành", "các cơ quan, đơn vị": nobody in particular.
+_COLLECTIVE = (
+    re.compile(
+        rf"^(?:các|những|mọi)\s+{_BODY_NOUN}(?:{_LIST_SEP}{_BODY_NOUN})*{_PLACE}"
+        rf"\s+(?:(?:có\s+)?liên quan|khác)(?:\s+(?:đến|tới)\b.*)?{_PLACE}$",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"^(?:các|những|mọi)\s+{_GENERIC_NOUN}(?:{_LIST_SEP}{_GENERIC_NOUN})*{_PLACE}$", re.IGNORECASE),
+)
+
+
+def is_collective(name: str) -> bool:
+    """A vague collective ("các cơ quan, đơn vị liên quan", "các ngành") rather than a unit."""
+    text = normalise(name).strip(" .,;:-")
+    text = re.sub(r"^(?:đề nghị|Đề nghị)\s+", "", text)
+    return any(p.match(text) for p in _COLLECTIVE)
+
+
 def looks_like_unit(text: str) -> bool:
     """Does ``text`` start like the name of a unit or an officer's post?"""
     key = fold(text).lstrip("- ")
@@ -37,6 +105,7 @@ def clean_unit(text: str) -> str:
     """A unit name without list punctuation, a leading "Đề nghị" or trailing qualifiers."""
     text = normalise(text).strip(" .,;:-")
     text = re.sub(r"^(?:đề nghị|Đề nghị)\s+", "", text)
+    text = cut_clause(text)
     previous = None
     while previous != text:
         previous = text
@@ -53,7 +122,7 @@ def split_units(text: str, known=None) -> list[str]:
     that names a known unit is kept together ("Công chức Văn hóa - Xã hội phụ trách
     thông tin, TDTT").
     """
-    text = normalise(text).strip(" .;:")
+    text = cut_clause(normalise(text).strip(" .;:"))
     if not text or fold(text) in ("khong", "-", "khong co"):
         return []
     plural = re.search(r"\bcác\s+(Phòng|Sở|Ban)\s*:\s*", text)
