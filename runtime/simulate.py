@@ -105,6 +105,7 @@ async def _progress_action(handle, what: str, occurrence_key: str) -> None:
     Refused when no longer due (a one-off task done earlier cancels its later periods).
     """
     from temporalio.client import WorkflowUpdateFailedError
+    from temporalio.service import RPCError
 
     from workflows import client as task_client
     from workflows.task_types import ReviewProgress, SubmitProgress
@@ -117,8 +118,8 @@ async def _progress_action(handle, what: str, occurrence_key: str) -> None:
                 result="Đã triển khai theo kế hoạch (mô phỏng)."))
         else:
             await task_client.review_progress(handle, ReviewProgress(period_key, "simulated-coordinator", True))
-    except WorkflowUpdateFailedError:
-        pass
+    except (WorkflowUpdateFailedError, RPCError):
+        pass  # refused, or the workflow already finished (every period closed): nothing to report
 
 
 def _quiet_runtime() -> Runtime:
