@@ -37,7 +37,7 @@ from cli import db as _db  # noqa: E402,F401  registers `dondoc db upgrade/statu
 from cli import mail as _mail  # noqa: E402,F401  registers `dondoc mail list/show`
 from cli import service as _service  # noqa: E402,F401  registers `dondoc web`, `dondoc dispatcher`
 from cli import report as _report  # noqa: E402,F401  registers `dondoc report draft/evidence`, `dondoc indicator`
-from cli import accounts as _accounts  # noqa: E402,F401  registers `dondoc plan list`, `dondoc user list`
+from cli import accounts as _accounts  # noqa: E402,F401  registers `dondoc plan list`
 
 
 def run() -> None:
