@@ -42,7 +42,7 @@ from cli import accounts as _accounts  # noqa: E402,F401  registers `dondoc plan
 
 def run() -> None:
     """Console entry point: ``app``, showing a schema refusal as its message instead of a traceback."""
-    from domain.db import SchemaNotCurrent
+    from persistence.db import SchemaNotCurrent
 
     try:
         app()

@@ -6,7 +6,7 @@ every state-changing call needs the ``X-CSRF-Token`` header returned at login.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from domain.models import Notification, Occurrence, Officer, Organisation
+from persistence.models import Notification, Occurrence, Organisation
 from domain.status import BUCKETS, LABELS, Counts, classify, local_date
-from web import queries
-from web.actions import ActionError, ActionRequest, perform
+from persistence import read_model as queries
+from actions.perform import ActionError, ActionRequest, perform
 from web.app import page
 from web.pages import snapshot_for
 from web.auth import SESSION_COOKIE, CurrentUser, LoginRefused, authenticate, new_csrf_token, owns, start_session
@@ -149,7 +149,7 @@ def progress(request: Request, year: int | None = None, period: str | None = Non
     snap_units = {}
     report = _progress(request, user, year, period)
     with Session(request.app.state.engine) as session:
-        from domain.models import Unit
+        from persistence.models import Unit
 
         snap_units = {u.code: u.name for u in session.exec(select(Unit).where(Unit.organisation_id == user.organisation_id))}
     return report.json(snap_units)
@@ -254,7 +254,7 @@ async def _act(request: Request, user: CurrentUser, task_id: int, action: Action
     try:
         occurrence: Occurrence = await perform(request.app.state.temporal.client, request.app.state.engine, user, task_id, action)
     except ActionError as error:
-        raise error.http() from error
+        raise HTTPException(status_code=error.status, detail=error.message) from error
     request.app.state.snapshots.invalidate(user.organisation_id)
     return {"ok": True, "occurrence": {
         "key": occurrence.key, "status": occurrence.status.value, "due": occurrence.due,

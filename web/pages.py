@@ -16,7 +16,7 @@ from markupsafe import Markup
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from domain.models import (
+from persistence.models import (
     Notification,
     Occurrence,
     OccurrenceStatus,
@@ -26,8 +26,8 @@ from domain.models import (
 )
 from domain.status import Bucket, my_work_key
 from domain.vocabulary import ProgressStatus
-from web import queries
-from web.actions import (
+from persistence import read_model as queries
+from actions.perform import (
     NOTE_LIMIT,
     UPLOAD_TYPES,
     ActionError,
@@ -380,7 +380,7 @@ def new_ical_token(user: CurrentUser = Depends(current_user), db: Session = Depe
 
 @router.get("/escalations", include_in_schema=False)
 def escalations(request: Request, user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> Response:
-    from domain.models import Event, Task
+    from persistence.models import Event, Task
 
     snap = _snapshot(request, user, db)
     pending = pending_extensions(db, user.organisation_id)
@@ -401,7 +401,7 @@ def pending_extensions(db: Session, organisation_id: int) -> list[tuple]:
     A request is pending when its ``extension_requested`` event is newer than any
     ``extension_granted``/``extension_denied`` event of the same occurrence.
     """
-    from domain.models import Event, Task
+    from persistence.models import Event, Task
 
     events = db.exec(
         select(Event).where(Event.organisation_id == organisation_id, Event.occurrence_id.is_not(None),

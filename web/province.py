@@ -9,12 +9,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlmodel import Session
 
-from domain.models import Role
-from domain.province import province_overview
+from persistence.models import Role
+from persistence.province import province_overview
 from domain.status import BUCKETS, LABELS
 from web.auth import CurrentUser
 from web.deps import current_user, get_db
-from web.queries import today_in
+from persistence.read_model import today_in
 
 router = APIRouter(prefix="/api/province", tags=["province"])
 
