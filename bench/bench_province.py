@@ -246,12 +246,11 @@ async def run(args: argparse.Namespace) -> int:
                 ("/api/province/overview", "API tỉnh /api/province/overview", [province] * args.clients),
             ]
             results = []
+            print(f"\n{args.clients} máy khách đồng thời, {args.requests} yêu cầu mỗi trang (tối đa {args.seconds:g} s):")
             for path, name, clients in pages:
                 await load(clients, path, min(100, args.requests), name)  # warm-up
                 results.append(await load(clients, path, args.requests, name, args.seconds))
-            print(f"\n{args.clients} máy khách đồng thời, {args.requests} yêu cầu mỗi trang:")
-            for result in results:
-                print("  " + result.line())
+                print("  " + results[-1].line(), flush=True)
             for client in [*coordinators, province]:
                 await client.aclose()
             failed = [r for r in results[1:3] if r.p95() > TARGET_P95_MS or r.errors]
