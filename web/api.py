@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
 
 from persistence.models import Notification, Occurrence, Organisation
 from domain.status import BUCKETS, LABELS, Counts, classify, local_date
@@ -164,7 +165,10 @@ async def tasks(request: Request, unit: str | None = None, area: str | None = No
 
     if year is not None or period is not None or progress is not None:
         # The reporting cycle: every task of the plan year with its progress update of the period.
-        report = _progress(request, user, year, period)
+        # Once per snapshot: an action or a worker's write changes the occurrences, so the snapshot.
+        snap = await snapshot_for(request, user)
+        report = await run_in_threadpool(snap.remember, ("api-progress", year, period),
+                                         lambda: _progress(request, user, year, period))
         items = report.rows
         if unit:
             items = [r for r in items if unit in r.lead_units]
