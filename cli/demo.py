@@ -40,6 +40,7 @@ class DemoOrganisation:
     plans: int
     workflow_ids: list[str] = field(default_factory=list)
     foreign_plans: list[str] = field(default_factory=list)  # plans not activated by the demo
+    review_files: list[Path] = field(default_factory=list)  # the demo's review files of its plans
 
     @property
     def from_demo(self) -> bool:
@@ -72,6 +73,7 @@ def find_demo_organisations(engine: Engine, settings: Settings, codes: set[str])
             plans = list(session.exec(select(Plan).where(Plan.organisation_id == org.id)))
             entry = DemoOrganisation(org.id, org.code, org.name, len(plans))
             entry.foreign_plans = [p.number or p.title for p in plans if not _is_demo_review(p.source_file, demo_folder)]
+            entry.review_files = [Path(p.source_file) for p in plans if _is_demo_review(p.source_file, demo_folder)]
             entry.workflow_ids = [w for w in session.exec(
                 select(Task.workflow_id).where(Task.organisation_id == org.id, Task.workflow_id.is_not(None)))]
             found.append(entry)
@@ -181,8 +183,6 @@ def remove_command(
         counts = delete_organisation(engine, entry.id)
         detail = ", ".join(f"{n} {TABLE_LABELS.get(t, t)}" for t, n in counts.items() if t in TABLE_LABELS)
         console.print(f"Đã xoá {entry.name} ({entry.code}): {detail}.", highlight=False)
-    demo_folder = Path(settings.data_dir) / "demo"
-    if demo_folder.is_dir() and len(targets) == len(found) == len(codes):
-        for review in demo_folder.glob("*.review.yaml"):
-            review.unlink()
+        for review in entry.review_files:
+            review.unlink(missing_ok=True)
     console.print(f"Đã dừng {stopped} quy trình đôn đốc của bản demo.")
