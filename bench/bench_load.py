@@ -60,9 +60,9 @@ def discover(database_url: str, today) -> list[Account]:
     """Accounts of the demo communes with the open occurrences each may act on."""
     from sqlmodel import Session, select
 
-    from domain.db import make_engine
-    from domain.models import Occurrence, OccurrenceStatus, Officer, OfficerUnit, Organisation, Plan, PlanStatus, Role, Task, Unit
-    from runtime.progress import reporting_calendar
+    from persistence.db import make_engine
+    from persistence.models import Occurrence, OccurrenceStatus, Officer, OfficerUnit, Organisation, Plan, PlanStatus, Role, Task, Unit
+    from persistence.progress import reporting_calendar
 
     engine = make_engine(database_url)
     accounts: list[Account] = []
@@ -192,7 +192,7 @@ async def act(client: httpx.AsyncClient, headers: dict, account: Account, rec: R
             await rec.timed("action", "báo cáo hoàn thành", lambda: client.post(
                 f"/api/tasks/{task_id}/occurrences/{key}/complete", json=body, headers=headers))
         else:
-            from web.queries import today_in
+            from persistence.read_model import today_in
 
             body = {"new_due": (today_in("Asia/Ho_Chi_Minh") + timedelta(days=30)).isoformat(),
                     "reason": "Chờ số liệu của các thôn."}
@@ -219,10 +219,10 @@ def p95(values: list[float]) -> float:
 
 
 async def run(args: argparse.Namespace) -> int:
-    from web.demo import DEMO_PASSWORD
-    from web.queries import today_in
-    from runtime.progress import reporting_calendar
-    from domain.models import Organisation
+    from demo.accounts import DEMO_PASSWORD
+    from persistence.read_model import today_in
+    from persistence.progress import reporting_calendar
+    from persistence.models import Organisation
 
     with tempfile.TemporaryDirectory(prefix="dondoc-bench-load-") as tmp:
         data_dir = Path(tmp)
@@ -256,8 +256,8 @@ async def run(args: argparse.Namespace) -> int:
             accounts = discover(database_url, today)
             from sqlmodel import Session, func, select
 
-            from domain.db import make_engine
-            from domain.models import Occurrence
+            from persistence.db import make_engine
+            from persistence.models import Occurrence
 
             engine = make_engine(database_url)
             with Session(engine) as session:

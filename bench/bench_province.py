@@ -60,13 +60,13 @@ def seed_province(engine, today: date, communes: int, tasks: int) -> dict:
     """Write the province and its communes; returns counts and the usernames to log in with."""
     from sqlmodel import Session
 
-    from domain.models import (
+    from persistence.models import (
         Occurrence, OccurrenceStatus, Officer, OfficerUnit, Organisation, Plan, PlanStatus, ProgressUpdate, Role,
         Task, Unit,
     )
     from domain.reporting import ReportingCalendar, progress_due_dates
     from web.auth import hash_password
-    from web.sample_data import AREAS, TITLES, UNITS
+    from tests.sample_data import AREAS, TITLES, UNITS
 
     digest = hash_password(PASSWORD)  # argon2 once: every account shares the password
     year = today.year
@@ -192,9 +192,9 @@ async def load(clients: list[httpx.AsyncClient], path: str, requests: int, name:
 
 
 async def run(args: argparse.Namespace) -> int:
-    from domain.db import create_schema, make_engine
+    from persistence.db import create_schema, make_engine
     from domain.reporting import ReportingCalendar
-    from web.queries import today_in
+    from persistence.read_model import today_in
 
     with tempfile.TemporaryDirectory(prefix="dondoc-bench-province-") as tmp:
         data_dir = Path(tmp)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from cli.main import app
-from domain.models import Organisation, Plan, Task
+from persistence.models import Organisation, Plan, Task
 from settings import Settings
 
 SAMPLE_ORGS = Path(__file__).resolve().parents[1] / "samples" / "org"

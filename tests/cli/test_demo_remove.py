@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
-from domain.models import Organisation, Plan
+from persistence.models import Organisation, Plan
 from settings import Settings
 from tests.cli.test_go_live import _seed_demo
 

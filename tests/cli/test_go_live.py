@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from domain.models import Officer, Organisation, Plan, PlanStatus
+from persistence.models import Officer, Organisation, Plan, PlanStatus
 from runtime.devserver import free_port
 from settings import Settings
 
@@ -50,7 +50,7 @@ def _seed_demo(data_dir: Path) -> None:
     """What ``dondoc up --demo`` stores for Ngọc Liên (database only: no workflow runs yet)."""
     from runtime.activation import load_inputs, store
     from runtime.database import open_database
-    from runtime.demo import SAMPLES, prepare_review, record_history
+    from demo.plans import SAMPLES, prepare_review, record_history
 
     settings = Settings(data_dir=data_dir)
     engine = open_database(settings, create=True)
