@@ -42,8 +42,6 @@ class Settings(BaseSettings):
 
     # Outbox dispatcher (notifications/): when and how mail goes out.
     notify_interval_seconds: int = 60  # how often the dispatcher looks at the outbox
-    notify_work_start: str = "07:30"  # local working hours in the organisation's timezone
-    notify_work_end: str = "17:00"
     notify_digest_time: str = "08:30"  # daily digests (and the leaders' digest) go out after this
     notify_leader_digest: bool = True  # escalations to the (vice-)chairman: one daily digest
     notify_retry_base_seconds: int = 60  # first backoff after an SMTP failure, doubled each time

@@ -262,6 +262,15 @@ def _in_hours(moment: datetime, calendar: WorkCalendar, policy: Policy) -> bool:
             and policy.day_start <= moment.timetz().replace(tzinfo=None) < policy.day_end)
 
 
+def in_working_hours(moment: datetime, calendar: WorkCalendar, policy: Policy = DEFAULT_POLICY) -> bool:
+    """True when people may be contacted at ``moment`` (aware): the policy's hours, in its zone.
+
+    The dispatcher's rule (notifications.outbox); the workflow's own check is ``_in_hours``
+    on a time already in the policy's zone.
+    """
+    return _in_hours(moment.astimezone(policy.zone()), calendar, policy)
+
+
 def _next_open_instant(moment: datetime, state: OccurrenceState, calendar: WorkCalendar, policy: Policy) -> datetime:
     """The task's slot on the first working morning after ``moment`` (or later today)."""
     today = _at(moment.date(), state, policy)
