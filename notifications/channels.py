@@ -11,7 +11,7 @@ a ``type`` and ``send(items)``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -91,7 +91,7 @@ class Channel(Protocol):
         """
         ...
 
-    def deliver(self, batch: Sequence[Outgoing]) -> AsyncIterator[Result]:
+    def deliver(self, batch: Sequence[Outgoing]) -> AsyncGenerator[Result, None]:
         """Deliver ``batch`` in order, yielding one :class:`Result` per message as it goes.
 
         The dispatcher marks rows between results and may stop consuming (its lease is

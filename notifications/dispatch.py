@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import aclosing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from time import monotonic
 
 from sqlalchemy.engine import Engine
@@ -49,6 +49,7 @@ from notifications.outbox import mark_failed as _mark_failed
 from notifications.outbox import mark_sent as _mark_sent
 from notifications.outbox import plan_bundles as plan_mails
 from notifications.outbox import release as _release
+
 # The e-mail transport, named from here by callers that pass a target (and by tests).
 from notifications.smtp import SmtpBatch, SmtpTarget  # noqa: F401
 from settings import Settings
@@ -71,7 +72,7 @@ def _prepare(engine: Engine, settings: Settings, channel: Channel, now: datetime
         for planned in plan_run(session, settings, now, report):
             bundle = planned.bundle
             first = bundle.rows[0]
-            out = Outgoing(row_ids=[r.id for r in bundle.rows],
+            out = Outgoing(row_ids=[r.id for r in bundle.rows if r.id is not None],
                            message_id=first.message_id or channel.new_message_id(),
                            recipient=first.recipient_email.strip())
             try:
@@ -108,7 +109,8 @@ async def dispatch_channel(engine: Engine, settings: Settings, channel: Channel,
     Returns:
         Counts of what was delivered, failed and held back.
     """
-    now = as_utc(now or datetime.now(timezone.utc))
+    now = as_utc(now or datetime.now(UTC))
+    assert now is not None
     report = DispatchReport()
     outgoing = await asyncio.to_thread(_prepare, engine, settings, channel, now, report)
     for out in [o for o in outgoing if o.prepare_error is not None]:
@@ -144,7 +146,7 @@ async def dispatch_channel(engine: Engine, settings: Settings, channel: Channel,
                 break  # slow channel: the rest (never claimed) goes at the next run
             window = outgoing[start:start + CLAIM_WINDOW]
             oks = await asyncio.to_thread(_claim_window, engine, window, now)
-            claimed = [o for o, ok in zip(window, oks) if ok]  # others: another dispatcher has them
+            claimed = [o for o, ok in zip(window, oks, strict=True) if ok]  # others: another dispatcher has them
             reached = 0
             async with aclosing(channel.deliver(claimed)) as results:
                 async for result in results:

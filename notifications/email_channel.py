@@ -7,7 +7,7 @@ digests of notifications.digest; delivery reuses one SMTP connection for the run
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from datetime import datetime
 
 from sqlmodel import Session
@@ -90,7 +90,7 @@ class EmailChannel:
             raise ChannelUnavailable(str(error)) from error
         self._lost = False
 
-    async def deliver(self, batch: Sequence[Outgoing]) -> AsyncIterator[Result]:
+    async def deliver(self, batch: Sequence[Outgoing]) -> AsyncGenerator[Result, None]:
         for out in batch:
             if self._lost:  # reconnect once; still down: the rest waits for its backoff
                 try:

@@ -27,7 +27,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, or_, update
@@ -264,9 +264,9 @@ class OrgClock:
         self.local = now.astimezone(self.tz)
         self.calendar = org_calendar(org)
         digest_local = datetime.combine(self.local.date(), _clock(settings.notify_digest_time), self.tz)
-        self.digest_at = digest_local.astimezone(timezone.utc)
+        self.digest_at = digest_local.astimezone(UTC)
         hour_local = self.local.replace(minute=0, second=0, microsecond=0)
-        self.hour_start = hour_local.astimezone(timezone.utc)
+        self.hour_start = hour_local.astimezone(UTC)
 
     @property
     def today(self) -> date:
@@ -321,7 +321,7 @@ def open_rows(session: Session, rows: list[Notification], orgs: dict[int, OrgClo
 
 
 def _ready_at(row: Notification) -> datetime:
-    created = as_utc(row.created_at) or datetime.min.replace(tzinfo=timezone.utc)
+    created = as_utc(row.created_at) or datetime.min.replace(tzinfo=UTC)
     not_before = as_utc(row.not_before)
     return max(created, not_before) if not_before else created
 
