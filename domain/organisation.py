@@ -709,7 +709,7 @@ def load_organisation(path: str | Path) -> OrganisationConfig:
     except ValidationError as error:
         for err in error.errors():
             loc = tuple(err["loc"])
-            problems.append(Problem(_line_for(lines, loc), _format_loc(loc), _vietnamese(err)))
+            problems.append(Problem(_line_for(lines, loc), _format_loc(loc), _vietnamese(dict(err))))
         config = None
         collected = _partial_cross_check(data)
     for loc, message in collected:
