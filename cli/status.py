@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -12,9 +12,10 @@ from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session, select
 
-from persistence.models import OccurrenceStatus, Officer, Organisation, Role
-from domain.text import vietnamese_sort_key
+from domain.clock import parse_vn_date
 from domain.status import BUCKETS, LABELS, RICH_STYLES, STATUS_LABELS, classify, local_date
+from domain.text import vietnamese_sort_key
+from persistence.models import OccurrenceStatus, Officer, Organisation, Role
 from settings import Settings
 
 # This module's commands; cli.main merges them into the root `dondoc` command.
@@ -66,10 +67,14 @@ def _bucket_text(bucket) -> Text:
 
 def _parse_date(text: str) -> date:
     try:
-        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except ValueError:
-        _fail(f"Ngày không hợp lệ: «{text}» (ghi theo dạng DD/MM/YYYY).")
+        day = parse_vn_date(text)
+    except ValueError as error:
+        _fail(str(error))
         raise
+    if day is None:
+        _fail("Cần ghi ngày (dạng ngày/tháng/năm, ví dụ 20/03/2026).")
+    assert day is not None
+    return day
 
 
 @app.command("status")
@@ -181,8 +186,8 @@ def task_report(
     org: str = ORG_OPTION,
 ) -> None:
     """Báo cáo tiến độ một kỳ của nhiệm vụ (tình trạng, kết quả, minh chứng)."""
-    from domain.vocabulary import ProgressStatus
     from actions.perform import ActionRequest
+    from domain.vocabulary import ProgressStatus
 
     statuses = {s.value for s in ProgressStatus}
     if status_ not in statuses:
@@ -216,9 +221,9 @@ def _find_task(session: Session, org_id: int, code: str, plan: str | None):
 @task_app.command("show")
 def task_show(code: str, plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."), org: str = ORG_OPTION) -> None:
     """Nội dung, các kỳ, minh chứng và diễn biến của một nhiệm vụ."""
-    from exports.excel import evidence_text
     from domain.clock import vn_moment
     from domain.vocabulary import event_label
+    from exports.excel import evidence_text
     from persistence.read_model import task_detail, today_in
 
     settings = Settings()
@@ -267,8 +272,8 @@ def _pick_occurrence(session: Session, task, key: str | None, statuses: tuple[Oc
 
 
 def _run_action(settings: Settings, engine, task_id: int, request, actor: str):
-    from runtime.devserver import TemporalUnavailable, connect
     from actions.perform import ActionError, perform
+    from runtime.devserver import TemporalUnavailable, connect
 
     async def provider():
         return await connect(settings)
@@ -366,8 +371,8 @@ def set_password(
 def list_users(org: str = ORG_OPTION,
                all_: bool = typer.Option(False, "--all", help="Cả tài khoản đã ngừng hoạt động.")) -> None:
     """Liệt kê tài khoản của một tổ chức, xếp theo tên (thứ tự chữ cái tiếng Việt)."""
-    from persistence.models import OfficerUnit, Unit
     from domain.text import vietnamese_sort_key
+    from persistence.models import OfficerUnit, Unit
 
     engine = _engine(Settings())
     with Session(engine) as session:
@@ -412,8 +417,8 @@ def demo_accounts(password: str = typer.Option("dondoc-demo", "--password", help
 def export_excel(plan: str, out: Path = typer.Option(None, "--out", "-o", help="Tệp .xlsx (mặc định: đặt theo số kế hoạch, ví dụ ke-hoach-12-KH-UBND-2026.xlsx)."),
                  org: str = ORG_OPTION) -> None:
     """Xuất tình hình thực hiện một kế hoạch ra Excel theo mẫu phụ lục."""
-    from persistence.models import Plan
     from exports.excel import plan_workbook_bytes, workbook_filename
+    from persistence.models import Plan
     from persistence.read_model import today_in
 
     settings = Settings()

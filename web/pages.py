@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,17 +17,6 @@ from markupsafe import Markup
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from persistence.models import (
-    Notification,
-    Occurrence,
-    OccurrenceStatus,
-    Officer,
-    Organisation,
-    Plan,
-)
-from domain.status import Bucket, my_work_key
-from domain.vocabulary import ProgressStatus
-from persistence import read_model as queries
 from actions.perform import (
     NOTE_LIMIT,
     UPLOAD_TYPES,
@@ -37,6 +26,18 @@ from actions.perform import (
     perform,
     stored_name,
     upload_problem,
+)
+from domain import clock
+from domain.status import Bucket, my_work_key
+from domain.vocabulary import ProgressStatus
+from persistence import read_model as queries
+from persistence.models import (
+    Notification,
+    Occurrence,
+    OccurrenceStatus,
+    Officer,
+    Organisation,
+    Plan,
 )
 from web.app import page
 from web.auth import (
@@ -68,16 +69,11 @@ AWAITING = "awaiting"  # the task list's filter for reports awaiting confirmatio
 
 
 def parse_vn_date(text: str | None) -> date | None:
-    """``DD/MM/YYYY`` (or ISO ``YYYY-MM-DD`` from a date input) to a date; None when empty."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ActionError(400, f"Ngày không hợp lệ: «{text}» (ghi theo dạng ngày/tháng/năm).")
+    """domain.clock's reading of a typed date, refused as a form error (400)."""
+    try:
+        return clock.parse_vn_date(text)
+    except ValueError as error:
+        raise ActionError(400, str(error)) from None
 
 
 def _safe_next(target: str | None) -> str:
