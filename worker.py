@@ -18,7 +18,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.task_activities import TaskActivities
-from domain.db import create_schema, make_engine
+from persistence.db import create_schema, make_engine
 from settings import Settings
 from workflows.task import TaskWorkflow
 
@@ -114,7 +114,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     """
     from runtime.devserver import temporal_client
 
-    from domain.db import ensure_schema_current
+    from persistence.db import ensure_schema_current
     from runtime.observability import configure_logging, install_temporal_metrics
 
     configure_logging(settings)

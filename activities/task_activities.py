@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.task_inputs import (
+from contracts.task_activities import (
     ActionSpec,
     LoadDefinitionInput,
     OccurrenceChange,
@@ -31,7 +31,7 @@ from activities.task_inputs import (
     YearOccurrences,
 )
 from domain.calendar import WorkCalendar, organisation_calendar
-from domain.models import (
+from persistence.models import (
     Event,
     Notification,
     Occurrence,
@@ -46,7 +46,7 @@ from domain.models import (
     Unit,
     utcnow,
 )
-from workflows.task_types import ContactsSpec, OccurrenceSpec, TaskDefinition
+from contracts.task_workflow import ContactsSpec, OccurrenceSpec, TaskDefinition
 
 
 def _calendar(org: Organisation) -> WorkCalendar:
@@ -486,8 +486,8 @@ class TaskActivities:
             if task.deadline_schedule:
                 dues = expand(Schedule.from_dict(task.deadline_schedule), params.year, _calendar(org))
             if task.deadline_schedule and task.deadline_schedule.get("repeats_yearly"):
-                # The next year's progress updates too (the reporting cycle, runtime.progress).
-                from runtime.progress import reporting_calendar, sync_task_progress
+                # The next year's progress updates too (the reporting cycle, persistence.progress).
+                from persistence.progress import reporting_calendar, sync_task_progress
 
                 calendar = reporting_calendar(org)
                 sync_task_progress(session, task, calendar, params.year)

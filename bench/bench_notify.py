@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 from aiosmtpd.controller import Controller  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
-from domain.db import create_schema, make_engine, session_scope  # noqa: E402
-from domain.models import (  # noqa: E402
+from persistence.db import create_schema, make_engine, session_scope  # noqa: E402
+from persistence.models import (  # noqa: E402
     Notification,
     NotificationStatus,
     Occurrence,

@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlmodel import Session  # noqa: E402
 
-from domain.db import create_schema, make_engine  # noqa: E402
-from domain.models import Occurrence, OccurrenceStatus, Organisation, Plan, PlanStatus, ProgressUpdate, Task, Unit  # noqa: E402
+from persistence.db import create_schema, make_engine  # noqa: E402
+from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, PlanStatus, ProgressUpdate, Task, Unit  # noqa: E402
 from domain.vocabulary import REFORM_AREAS  # noqa: E402
 from reports.draft import draft_report  # noqa: E402
 from reports.periods import parse_period  # noqa: E402

@@ -32,7 +32,7 @@ TARGET_P95_MS = 100.0
 
 def app_factory():
     """The app for uvicorn's ``--factory`` (settings from the environment)."""
-    from domain.db import make_engine
+    from persistence.db import make_engine
     from settings import Settings
     from web.app import create_app
 
@@ -48,10 +48,10 @@ def free_port() -> int:
 
 def prepare(data_dir: Path, occurrences: int) -> None:
     """Create the database with ``occurrences`` occurrences (4 per task)."""
-    from domain.db import create_schema, make_engine
+    from persistence.db import create_schema, make_engine
     from settings import Settings
-    from web.queries import today_in
-    from web.sample_data import seed
+    from persistence.read_model import today_in
+    from tests.sample_data import seed
 
     settings = Settings(data_dir=data_dir)
     engine = make_engine(settings.effective_database_url)
@@ -217,7 +217,7 @@ async def touch_occurrences(data_dir: Path, stop: asyncio.Event, interval: float
     """Update one occurrence every ``interval`` seconds (as the worker's activities do)."""
     from sqlalchemy import text
 
-    from domain.db import make_engine
+    from persistence.db import make_engine
     from settings import Settings
 
     engine = make_engine(Settings(data_dir=data_dir).effective_database_url)

@@ -56,14 +56,14 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from domain.db import create_schema, make_engine, session_scope
-from domain.models import Notification
+from persistence.db import create_schema, make_engine, session_scope
+from persistence.models import Notification
 from domain.organisation import load_organisation, sync_organisation
 from domain.policy import Contacts, OccurrenceState, Policy, planned_actions
 from runtime import workflow_bridge as bridge
 from runtime.activation import start_workflows, store
 from runtime.devserver import DevServer
-from runtime.plan_store import plan_code, store_tasks, upsert_plan
+from persistence.plan_store import plan_code, store_tasks, upsert_plan
 from runtime.worker_process import WorkerProcess
 from settings import Settings
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from cli.plan import plan_app
 from cli.status import ORG_OPTION, _engine, console, pick_organisation
-from domain.models import Plan, PlanStatus, Task, TaskStatus
+from persistence.models import Plan, PlanStatus, Task, TaskStatus
 from settings import Settings
 
 PLAN_STATUS = {PlanStatus.DRAFT: "bản nháp", PlanStatus.ACTIVE: "đang theo dõi", PlanStatus.CANCELLED: "đã huỷ"}

@@ -11,7 +11,7 @@ app.add_typer(db_app, name="db")
 
 
 def _engine():
-    from domain.db import make_engine
+    from persistence.db import make_engine
     from settings import Settings
 
     return make_engine(Settings().effective_database_url)
@@ -24,7 +24,7 @@ def _where(engine) -> str:
 @db_app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head", help="Phiên bản cần nâng lên (mặc định: mới nhất).")) -> None:
     """Nâng cấu trúc cơ sở dữ liệu lên phiên bản mà bản dondoc này cần (chạy lại nhiều lần vẫn an toàn)."""
-    from domain.db import upgrade_schema
+    from persistence.db import upgrade_schema
 
     engine = _engine()
     try:
@@ -43,7 +43,7 @@ def upgrade(revision: str = typer.Argument("head", help="Phiên bản cần nân
 @db_app.command("status")
 def status() -> None:
     """In phiên bản cấu trúc của cơ sở dữ liệu và phiên bản dondoc cần; mã thoát 1 nếu cần nâng cấp."""
-    from domain.db import SchemaNotCurrent, ensure_schema_current
+    from persistence.db import SchemaNotCurrent, ensure_schema_current
 
     engine = _engine()
     try:
@@ -64,7 +64,7 @@ def revision(message: str = typer.Option(..., "-m", "--message", help="Mô tả 
 
     from alembic import command
 
-    from domain.db import alembic_config, make_engine, upgrade_schema
+    from persistence.db import alembic_config, make_engine, upgrade_schema
 
     # Compare the models with a scratch SQLite database at the current head.
     with tempfile.TemporaryDirectory() as tmp:

@@ -13,7 +13,6 @@ walks every command's ``--help`` and fails on such words.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 MESSAGES: dict[str, str] = {
@@ -302,11 +301,20 @@ def install() -> None:
         _install_typer_constants()
         return
 
-    for package, names in (("click", _CLICK_MODULES), ("typer", _TYPER_MODULES)):
+    import click
+    import click.shell_completion  # noqa: F401  (submodules the packages do not import themselves)
+    import typer
+    import typer.main  # noqa: F401
+
+    try:
+        import click._termui_impl  # noqa: F401
+        import typer.rich_utils  # noqa: F401
+    except ImportError:  # rich missing, or a module a release dropped
+        pass
+    for package, names in ((click, _CLICK_MODULES), (typer, _TYPER_MODULES)):
         for name in names:
-            try:
-                module = importlib.import_module(f"{package}.{name}")
-            except ImportError:  # rich missing, or a module a release dropped
+            module = getattr(package, name, None)  # imported by the package itself, or absent in a release
+            if module is None:
                 continue
             if hasattr(module, "_"):
                 module._ = gettext

@@ -52,8 +52,8 @@ def outbox_command(
     """Liệt kê hàng đợi thông báo (outbox): đã gửi, chờ gửi, gửi lỗi, bỏ qua (kèm lý do)."""
     from sqlmodel import Session, select
 
-    from domain.db import create_schema, make_engine
-    from domain.models import Notification, NotificationStatus
+    from persistence.db import create_schema, make_engine
+    from persistence.models import Notification, NotificationStatus
     from notifications.dispatch import status_text
     from notifications.render import kind_label
 

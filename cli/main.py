@@ -38,11 +38,12 @@ from cli import mail as _mail  # noqa: E402,F401  registers `dondoc mail list/sh
 from cli import service as _service  # noqa: E402,F401  registers `dondoc web`, `dondoc dispatcher`
 from cli import report as _report  # noqa: E402,F401  registers `dondoc report draft/evidence`, `dondoc indicator`
 from cli import accounts as _accounts  # noqa: E402,F401  registers `dondoc plan list`
+from cli import demo as _demo  # noqa: E402,F401  registers `dondoc demo remove`
 
 
 def run() -> None:
     """Console entry point: ``app``, showing a schema refusal as its message instead of a traceback."""
-    from domain.db import SchemaNotCurrent
+    from persistence.db import SchemaNotCurrent
 
     try:
         app()

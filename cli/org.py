@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.main import app
-from domain.models import Role
+from persistence.models import Role
 from domain.organisation import OrganisationConfig, OrganisationError, load_organisation, sync_organisation_report
 
 org_app = typer.Typer(help="Tổ chức: đơn vị, công chức, ngày nghỉ (tệp YAML).", no_args_is_help=True)
@@ -82,7 +82,7 @@ def check(path: Path = typer.Argument(..., help="Tệp YAML của tổ chức.")
 def load(path: Path = typer.Argument(..., help="Tệp YAML của tổ chức.")) -> None:
     """Nạp (đồng bộ) tệp tổ chức vào cơ sở dữ liệu; chạy lại nhiều lần vẫn an toàn."""
     # Imported here so `dondoc org check` works without touching the database.
-    from domain.db import create_schema, make_engine, session_scope
+    from persistence.db import create_schema, make_engine, session_scope
     from settings import Settings
 
     config = _load_or_exit(path)

@@ -29,7 +29,7 @@ def _fail(message: str) -> None:
 
 def _open(plan_code: str):
     from cli.status import _engine
-    from domain.models import Plan
+    from persistence.models import Plan
 
     settings = Settings()
     engine = _engine(settings)

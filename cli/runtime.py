@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,42 +18,26 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from cli.main import app
-from domain.db import create_schema, make_engine
-from domain.models import Occurrence, OccurrenceStatus, Plan, PlanStatus, Task
+from persistence.models import Occurrence, OccurrenceStatus, Plan, PlanStatus, Task
 from settings import Settings
 
 err_console = Console(stderr=True)
 
 
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """``module.name`` if that part of dondoc is installed yet, else None."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 @contextlib.asynccontextmanager
 async def _services(settings: Settings, engine: Engine, console: Console) -> AsyncIterator[None]:
-    """Start the optional services next to the worker, stop them on exit.
+    """Start the services next to the worker (mail catcher, outbox dispatcher, dashboard); stop them on exit."""
+    from notifications.catcher import start_catcher
+    from notifications.scheduler import start_dispatcher
+    from runtime.dashboard import serve_dashboard
 
-    HOOK: services from other parts of dondoc join here as they land: the outbox
-    dispatcher (``notifications.scheduler.start_dispatcher``), the local SMTP catcher
-    (``notifications.catcher.start_catcher``) and the web dashboard (``web.server.serve``).
-    """
     stoppers: list[Any] = []
-    catcher = _optional("notifications.catcher", "start_catcher")
-    if catcher is not None and not settings.smtp_host:
-        stoppers.append(await _maybe_await(catcher(settings)))
+    if not settings.smtp_host:
+        stoppers.append(await _maybe_await(start_catcher(settings)))
         console.print("Hộp thư thử nghiệm (SMTP cục bộ) đang chạy.")
-    dispatcher = _optional("notifications.scheduler", "start_dispatcher")
-    if dispatcher is not None:
-        stoppers.append(await _maybe_await(dispatcher(settings, engine)))
-        console.print("Bộ gửi thông báo (outbox) đang chạy.")
-    else:
-        console.print("[yellow]Chưa có bộ gửi thông báo: thông báo được xếp hàng trong cơ sở dữ liệu.[/yellow]")
-    web = _optional("web.server", "serve")
-    web_task = asyncio.create_task(web(settings, engine)) if web is not None else None
+    stoppers.append(await _maybe_await(start_dispatcher(settings, engine)))
+    console.print("Bộ gửi thông báo (outbox) đang chạy.")
+    web_task: asyncio.Task | None = asyncio.create_task(serve_dashboard(settings))
     try:
         yield
     finally:
@@ -160,7 +143,7 @@ async def _up(settings: Settings, console: Console, demo: bool = False) -> None:
             if started and started[0].ui_port:
                 console.print(f"Giao diện Temporal: http://{started[0].host}:{started[0].ui_port}")
             if demo:
-                from runtime.demo import load_demo
+                from demo.plans import load_demo
 
                 await load_demo(settings, client, engine, console, date.today().year)
             watcher = asyncio.create_task(watch_temporal(client, started[0] if started else None, console))
@@ -168,7 +151,7 @@ async def _up(settings: Settings, console: Console, demo: bool = False) -> None:
                 async with _services(settings, engine, console):
                     print_status(engine, console)
                     if demo:
-                        from runtime.demo import print_accounts
+                        from demo.plans import print_accounts
 
                         print_accounts(engine, settings, console)
                     console.print("Nhấn Ctrl-C để dừng.")
@@ -236,8 +219,8 @@ def simulate_command(
 ) -> None:
     """Chạy thử cả năm của kế hoạch trên máy chủ thử nghiệm tua nhanh thời gian và in lịch đôn đốc."""
     from runtime.activation import ActivationError
-    from runtime.simulate import simulate
-    from runtime.timeline import render
+    from simulation.simulate import simulate
+    from simulation.timeline import render
 
     try:
         result = asyncio.run(simulate(review, year, complete_on_time=complete_on_time, seed=seed, org_path=org))
@@ -251,7 +234,6 @@ def simulate_command(
 
 
 def _today(settings: Settings):
-    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(settings.timezone)).date()

@@ -38,7 +38,7 @@ def check_ports(settings: Any) -> None:
 @contextlib.contextmanager
 def explain_failures() -> Iterator[None]:
     """Show a start-up failure as its one Vietnamese line and exit 2, never as a traceback."""
-    from domain.db import SchemaNotCurrent
+    from persistence.db import SchemaNotCurrent
     from runtime.database import DatabaseProblem
     from runtime.devserver import AlreadyRunning, TemporalUnavailable
 
@@ -88,13 +88,10 @@ def web_command(
     port: int = typer.Option(None, "--port", help="Cổng (mặc định DONDOC_WEB_PORT)."),
 ) -> None:
     """Chỉ chạy bảng điều khiển web (kèm /healthz và /metrics); worker chạy riêng bằng 'dondoc worker'."""
-    import uvicorn
-
+    from runtime.dashboard import run_dashboard
     from runtime.database import open_database
     from runtime.observability import configure_logging
     from settings import Settings
-    from web.app import create_app
-    from web.server import temporal_factory
 
     settings = Settings()
     configure_logging(settings)
@@ -102,10 +99,8 @@ def web_command(
         web_only = settings.model_copy(update={"smtp_host": "-", "web_host": host or settings.web_host,
                                                "web_port": port or settings.web_port})
         check_ports(web_only)  # the web alone: no mail catcher
-        engine = open_database(settings, create=True)  # only an empty database is created
-    application = create_app(settings, engine, temporal_factory(settings))
-    uvicorn.run(application, host=host or settings.web_host, port=port or settings.web_port,
-                log_config=None, access_log=False, proxy_headers=True, forwarded_allow_ips="*")
+        open_database(settings, create=True).dispose()  # only an empty database is created
+    run_dashboard(host or settings.web_host, port or settings.web_port)
 
 
 @app.command("dispatcher")

@@ -13,8 +13,7 @@ from rich.text import Text
 from sqlmodel import Session, select
 
 from cli.main import app
-from domain.db import create_schema, make_engine
-from domain.models import OccurrenceStatus, Officer, Organisation
+from persistence.models import OccurrenceStatus, Officer, Organisation, Role
 from domain.text import vietnamese_sort_key
 from domain.status import BUCKETS, LABELS, RICH_STYLES, STATUS_LABELS, classify, local_date
 from settings import Settings
@@ -78,7 +77,7 @@ def _actor(session: Session, organisation: Organisation, by: str | None) -> str:
 
 def _pending_extension(session: Session, occurrence) -> object | None:
     """The occurrence's extension request not decided yet (its event), if any."""
-    from domain.models import Event
+    from persistence.models import Event
 
     last = session.exec(
         select(Event).where(Event.occurrence_id == occurrence.id, Event.kind.like("extension%"))
@@ -111,7 +110,7 @@ def status(
 ) -> None:
     """Tình hình thực hiện: bốn nhóm tình trạng theo cơ quan chủ trì, hoặc danh sách kỳ."""
     from domain.text import fold
-    from web.queries import build_snapshot, today_in
+    from persistence.read_model import build_snapshot, today_in
 
     settings = Settings()
     engine = _engine(settings)
@@ -166,9 +165,9 @@ def status(
 def _progress_status(settings: Settings, engine, org: str | None, year: int | None, period: str | None,
                      unit: str | None) -> None:
     """Every task of the plan year with its progress update of the period (web.progress)."""
-    from domain.models import Unit
-    from web.progress import STATE_LABELS, STATES, progress_report
-    from web.queries import today_in
+    from persistence.models import Unit
+    from persistence.progress_report import STATE_LABELS, STATES, progress_report
+    from persistence.read_model import today_in
 
     with Session(engine) as session:
         organisation = pick_organisation(session, org)
@@ -211,7 +210,7 @@ def task_report(
 ) -> None:
     """Báo cáo tiến độ một kỳ của nhiệm vụ (tình trạng, kết quả, minh chứng)."""
     from domain.vocabulary import ProgressStatus
-    from web.actions import ActionRequest
+    from actions.perform import ActionRequest
 
     statuses = {s.value for s in ProgressStatus}
     if status_ not in statuses:
@@ -230,13 +229,13 @@ def task_report(
 
 
 def _find_task(session: Session, org_id: int, code: str, plan: str | None):
-    from web.queries import find_tasks_by_code
+    from persistence.read_model import find_tasks_by_code
 
     tasks = find_tasks_by_code(session, org_id, code, plan)
     if not tasks:
         _fail(f"Không có nhiệm vụ mã «{code}».")
     if len(tasks) > 1:
-        from domain.models import Plan
+        from persistence.models import Plan
 
         codes = ", ".join(session.get(Plan, t.plan_id).code for t in tasks)
         _fail(f"Mã «{code}» có ở nhiều kế hoạch ({codes}): hãy chọn bằng --plan.")
@@ -247,8 +246,9 @@ def _find_task(session: Session, org_id: int, code: str, plan: str | None):
 def task_show(code: str, plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."), org: str = ORG_OPTION) -> None:
     """Nội dung, các kỳ, minh chứng và diễn biến của một nhiệm vụ."""
     from exports.excel import evidence_text
-    from web.labels import event_label
-    from web.queries import task_detail, today_in
+    from domain.clock import vn_moment
+    from domain.vocabulary import event_label
+    from persistence.read_model import task_detail, today_in
 
     settings = Settings()
     engine = _engine(settings)
@@ -276,14 +276,12 @@ def task_show(code: str, plan: str = typer.Option(None, "--plan", help="Mã kế
         for col in ("Lúc", "Sự kiện", "Người"):
             timeline.add_column(col)
         for e in d.events:
-            at = e.at if e.at.tzinfo else e.at.replace(tzinfo=__import__("datetime").timezone.utc)
-            timeline.add_row(at.astimezone(__import__("zoneinfo").ZoneInfo(settings.timezone)).strftime("%d/%m/%Y %H:%M"),
-                             event_label(e.kind), e.actor or "")
+            timeline.add_row(vn_moment(e.at, settings.timezone), event_label(e.kind), e.actor or "")
         console.print(timeline)
 
 
 def _pick_occurrence(session: Session, task, key: str | None, statuses: tuple[OccurrenceStatus, ...]):
-    from domain.models import Occurrence
+    from persistence.models import Occurrence
 
     query = select(Occurrence).where(Occurrence.task_id == task.id)
     if key:
@@ -299,7 +297,7 @@ def _pick_occurrence(session: Session, task, key: str | None, statuses: tuple[Oc
 
 def _run_action(settings: Settings, engine, task_id: int, request, actor: str):
     from runtime.devserver import TemporalUnavailable, connect
-    from web.actions import ActionError, perform
+    from actions.perform import ActionError, perform
 
     async def provider():
         return await connect(settings)
@@ -323,7 +321,7 @@ def task_done(
     org: str = ORG_OPTION,
 ) -> None:
     """Báo cáo hoàn thành một kỳ của nhiệm vụ, kèm minh chứng."""
-    from web.actions import ActionRequest
+    from actions.perform import ActionRequest
 
     settings = Settings()
     engine = _engine(settings)
@@ -354,7 +352,7 @@ def task_extend(
     org: str = ORG_OPTION,
 ) -> None:
     """Đề nghị gia hạn một kỳ (Chủ tịch quyết định trên bảng điều khiển)."""
-    from web.actions import ActionRequest
+    from actions.perform import ActionRequest
 
     new_due = _parse_date(to)
     settings = Settings()
@@ -384,7 +382,7 @@ def set_password(
                                  help="Mật khẩu (không ghi ở đây thì được hỏi)."),
 ) -> None:
     """Đặt mật khẩu đăng nhập cho một tài khoản (từ tệp tổ chức)."""
-    from web.auth import hash_password
+    from domain.passwords import hash_password
 
     if len(password) < 8:
         _fail("Mật khẩu cần ít nhất 8 ký tự.")
@@ -405,9 +403,8 @@ def set_password(
 def list_users(org: str = ORG_OPTION,
                all_: bool = typer.Option(False, "--all", help="Cả tài khoản đã ngừng hoạt động.")) -> None:
     """Liệt kê tài khoản của một tổ chức, xếp theo tên (thứ tự chữ cái tiếng Việt)."""
-    from domain.models import OfficerUnit, Unit
+    from persistence.models import OfficerUnit, Unit
     from domain.text import vietnamese_sort_key
-    from web.auth import ROLE_LABELS
 
     engine = _engine(Settings())
     with Session(engine) as session:
@@ -426,7 +423,7 @@ def list_users(org: str = ORG_OPTION,
         table.add_column(col)
     for o in officers:
         table.add_row(o.full_name + ("" if o.active else " (ngừng hoạt động)"), o.username,
-                      ROLE_LABELS.get(o.role, str(o.role)), "; ".join(of_officer.get(o.id, [])), o.email,
+                      Role.label_of(o.role), "; ".join(of_officer.get(o.id, [])), o.email,
                       "đã đặt" if o.password_hash else "chưa đặt")
     console.print(table)
 
@@ -434,7 +431,7 @@ def list_users(org: str = ORG_OPTION,
 @user_app.command("demo")
 def demo_accounts(password: str = typer.Option("dondoc-demo", "--password", help="Mật khẩu cho các tài khoản thử.")) -> None:
     """Đặt mật khẩu thử cho mọi tài khoản chưa có mật khẩu (chỉ dùng để chạy thử trên máy)."""
-    from web.demo import ensure_demo_accounts
+    from demo.accounts import ensure_demo_accounts
 
     accounts = ensure_demo_accounts(_engine(Settings()), password)
     if not accounts:
@@ -452,9 +449,9 @@ def demo_accounts(password: str = typer.Option("dondoc-demo", "--password", help
 def export_excel(plan: str, out: Path = typer.Option(None, "--out", "-o", help="Tệp .xlsx (mặc định: đặt theo số kế hoạch, ví dụ ke-hoach-12-KH-UBND-2026.xlsx)."),
                  org: str = ORG_OPTION) -> None:
     """Xuất tình hình thực hiện một kế hoạch ra Excel theo mẫu phụ lục."""
-    from domain.models import Plan
+    from persistence.models import Plan
     from exports.excel import plan_workbook_bytes, workbook_filename
-    from web.queries import today_in
+    from persistence.read_model import today_in
 
     settings = Settings()
     engine = _engine(settings)

@@ -32,7 +32,7 @@ from domain.reporting import (
     ReportingRuleError,
     ReportingRules,
 )
-from domain.models import Delivery, Officer, OfficerUnit, Organisation, Role, Unit
+from persistence.models import Delivery, Officer, OfficerUnit, Organisation, Role, Unit
 from domain.text import fold, normalise
 
 Loc = tuple[str | int, ...]

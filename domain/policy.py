@@ -33,7 +33,6 @@ overdue" replaces a burst of stale reminders.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta

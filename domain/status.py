@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from domain.models import Occurrence, OccurrenceStatus
+from persistence.models import Occurrence, OccurrenceStatus
 
 
 class Bucket(str, enum.Enum):

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
-from domain.models import Occurrence, OccurrenceStatus, Plan, Task, TaskStatus, Unit
+from persistence.models import Occurrence, OccurrenceStatus, Plan, Task, TaskStatus, Unit
 from domain.status import COLOURS, LABELS, Bucket, Counts, bucketed, classify, local_date
 
 HEADERS = ("STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Tình trạng", "Minh chứng")
@@ -236,7 +236,7 @@ INDICATOR_WIDTHS = (6, 8, 60, 28, 14, 12, 14, 14, 36)
 
 def add_indicator_sheet(wb: Workbook, session: Session, plan: Plan) -> None:
     """A second sheet "Chỉ tiêu": each indicator with its latest reported period (nothing if the plan has none)."""
-    from domain.models import Indicator, IndicatorValue
+    from persistence.models import Indicator, IndicatorValue
     from reports.indicators import indicator_lines
 
     ids = list(session.exec(select(Indicator.id).where(Indicator.plan_id == plan.id, Indicator.active == True)))  # noqa: E712

@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta, timezone
 import icalendar
 from sqlmodel import Session, select
 
-from domain.models import Occurrence, OccurrenceStatus, Officer, Organisation, Plan, PlanStatus, Task, TaskStatus
+from persistence.models import Occurrence, OccurrenceStatus, Officer, Organisation, Plan, PlanStatus, Task, TaskStatus
 from domain.status import STATUS_LABELS, bucketed
-from web.queries import unit_codes_of
+from persistence.read_model import unit_codes_of
 
 
 def calendar_text(name: str, events: list[dict], now: datetime | None = None) -> str:

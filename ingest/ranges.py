@@ -43,7 +43,7 @@ def check_ranges(review: Any, line: Line) -> list[tuple[int | None, str]]:
             problems.append((line("plan", field), f"plan.{field}: dài quá {limit} ký tự."))
     code = getattr(plan, "code", None)
     if code is not None:
-        from runtime.plan_store import slug
+        from persistence.plan_store import slug
 
         if not slug(code):
             problems.append((line("plan", "code"), "plan.code: mã kế hoạch phải có chữ hoặc số (vd. \"kh-tuyen-truyen-2026\")."))

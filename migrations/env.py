@@ -1,6 +1,6 @@
 """Alembic environment: dondoc's SQLModel metadata, SQLite (batch mode) and PostgreSQL.
 
-Run through ``dondoc db upgrade`` (domain.db.upgrade_schema), or the plain ``alembic``
+Run through ``dondoc db upgrade`` (persistence.db.upgrade_schema), or the plain ``alembic``
 command from the repository root (alembic.ini), which reads DATABASE_URL like dondoc does.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import domain.models  # noqa: F401  (registers the tables)
+import persistence.models  # noqa: F401  (registers the tables)
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -60,12 +60,12 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
-    if connection is not None:  # domain.db passes its own connection (inside its schema lock)
+    if connection is not None:  # persistence.db passes its own connection (inside its schema lock)
         _configure(connection=connection)
         with context.begin_transaction():
             context.run_migrations()
         return
-    from domain.db import make_engine
+    from persistence.db import make_engine
 
     engine = make_engine(_url())
     try:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from domain.calendar import WorkCalendar
-from domain.models import (
+from persistence.models import (
     Event,
     Notification,
     NotificationStatus,

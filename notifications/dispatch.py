@@ -47,7 +47,7 @@ from sqlmodel import Session, select
 
 from domain.calendar import WorkCalendar
 from domain.vocabulary import CHASING_KINDS as VOCABULARY_CHASING_KINDS
-from domain.models import (
+from persistence.models import (
     Delivery,
     Notification,
     NotificationStatus,

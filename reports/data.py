@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from domain.completion import Window, classify_as_of, completed, completion_rate
-from domain.models import Event, Occurrence, Organisation, Plan, ProgressUpdate, Task, TaskStatus, Unit
+from persistence.models import Event, Occurrence, Organisation, Plan, ProgressUpdate, Task, TaskStatus, Unit
 from domain.status import Bucket, Counts, local_date
 from domain.text import fold
 from domain.vocabulary import REFORM_AREAS, Area, EventKind, OccurrenceKind, OccurrenceStatus, ProgressStatus, ReviewStatus

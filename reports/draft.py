@@ -17,7 +17,7 @@ from docx.shared import Cm, Pt
 from sqlmodel import Session
 
 from domain.completion import rate_text
-from domain.models import Plan
+from persistence.models import Plan
 from domain.text import fold
 from reports.data import AreaSection, ReportData, collect
 from reports.docx_layout import (

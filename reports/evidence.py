@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, select
 
-from domain.models import Indicator, IndicatorValue, Occurrence, OccurrenceStatus, Plan, ProgressUpdate, Task
+from persistence.models import Indicator, IndicatorValue, Occurrence, OccurrenceStatus, Plan, ProgressUpdate, Task
 from domain.text import fold
 from domain.vocabulary import Area, ReviewStatus
 from reports.data import REPORT_AREAS, evidence_reference

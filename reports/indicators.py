@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from domain.indicators import (
     COMPARATOR_TEXT, STATUS_LABELS, IndicatorStatus, Target, parse_target, split_targets, status_of, value_text,
 )
-from domain.models import Indicator, IndicatorValue, Plan, Task, TaskStatus, Unit, utcnow
+from persistence.models import Indicator, IndicatorValue, Plan, Task, TaskStatus, Unit, utcnow
 
 
 class IndicatorError(ValueError):

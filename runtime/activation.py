@@ -23,11 +23,11 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from domain.db import create_schema, make_engine, session_scope
-from domain.models import Occurrence, OccurrenceKind, OccurrenceStatus, Task, TaskStatus, utcnow
+from persistence.db import create_schema, make_engine, session_scope
+from persistence.models import Occurrence, OccurrenceKind, OccurrenceStatus, Task, TaskStatus, utcnow
 from runtime import workflow_bridge as bridge
-from runtime.plan_store import PlanConflict, StoredTask, find_plan, plan_label, store_tasks, upsert_plan
-from runtime.progress import sync_plan_progress
+from persistence.plan_store import PlanConflict, StoredTask, find_plan, plan_label, store_tasks, upsert_plan
+from persistence.progress import sync_plan_progress
 from settings import Settings
 
 # Starts in flight at once: enough to keep the server busy, few enough not to hit the
@@ -143,7 +143,7 @@ def store(
         cancelled = [(s.code, session.get(Task, s.task_id).title) for s in stored if s.change == "removed"]
         if cancelled and not confirm_cancel:
             raise ConfirmationRequired(plan_name(plan), cancelled)
-        sync_plan_progress(session, org, plan, stored)  # the reporting cycle (runtime.progress)
+        sync_plan_progress(session, org, plan, stored)  # the reporting cycle (persistence.progress)
         from reports.indicators import store_indicators  # the plan's chỉ tiêu, tracked per period
 
         store_indicators(session, plan, review, org_config.resolve_unit)

@@ -26,7 +26,7 @@ from domain.catch_up import (
     outcome,
     past_periods,
 )
-from domain.models import Event, Occurrence, OccurrenceStatus, Organisation, Plan, Task, TaskStatus, utcnow
+from persistence.models import Event, Occurrence, OccurrenceStatus, Organisation, Task, TaskStatus, utcnow
 
 EVENT_KIND = "catch_up"
 
@@ -53,7 +53,7 @@ def preview(engine: Engine, review: Any, org_config: Any, today: date) -> list[P
     Periods already stored for this plan count as they are in the database (a done or
     chased one is not asked about again).
     """
-    from runtime.plan_store import PlanConflict, due_dates, find_plan
+    from persistence.plan_store import PlanConflict, due_dates, find_plan
 
     calendar = org_config.work_calendar()
     deadline_year = review.plan.source_year or review.plan.year

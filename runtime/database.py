@@ -46,9 +46,9 @@ def open_database(settings: Settings, *, create: bool = False) -> Engine:
 
     Raises:
         DatabaseProblem: no database where one is expected, or it cannot be written.
-        domain.db.SchemaNotCurrent: the schema is older or newer than this code.
+        persistence.db.SchemaNotCurrent: the schema is older or newer than this code.
     """
-    from domain.db import create_schema, ensure_schema_current, make_engine
+    from persistence.db import create_schema, ensure_schema_current, make_engine
 
     path = sqlite_path(settings)
     existed = path is None or path.exists()

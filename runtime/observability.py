@@ -27,7 +27,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from domain.models import Notification, NotificationStatus, Organisation
+from persistence.models import Notification, NotificationStatus, Organisation
 
 # -- logs ----------------------------------------------------------------------------------
 

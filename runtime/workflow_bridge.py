@@ -3,7 +3,7 @@
 Messages go through the one typed client, workflows.client; this module adds the
 inputs built from the database and the simulation's conveniences.
 
-Everything crossing the boundary is a dataclass of ``workflows.task_types`` carrying IDs;
+Everything crossing the boundary is a dataclass of ``contracts.task_workflow`` carrying IDs;
 the workflow reads the task's occurrences, contacts and calendar through its activities.
 """
 
@@ -13,10 +13,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio.client import WorkflowHandle
 
-from domain.models import Organisation, Plan, Task, Unit
+from persistence.models import Organisation, Plan, Task, Unit
 from workflows import client as task_client
 from workflows.task import TaskWorkflow
-from workflows.task_types import Cancel, ReviewCompletion, SubmitCompletion, TaskWorkflowInput, workflow_id_for
+from contracts.task_workflow import Cancel, ReviewCompletion, SubmitCompletion, TaskWorkflowInput, workflow_id_for
 
 WORKFLOW_RUN = TaskWorkflow.run
 

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from domain.models import Officer, Organisation, Role
+from persistence.models import Officer, Organisation, Role
 from web.app import page
 from web.auth import (
     CurrentUser,
@@ -249,7 +249,7 @@ class Countdowns:
 
     def __call__(self, due: date | None, organisation_id: int | None = None) -> str:
         from domain.status import countdown_text
-        from web.queries import today_in
+        from persistence.read_model import today_in
 
         if due is None:
             return ""

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
-from domain.models import Delivery, Officer, OfficerUnit, Role, Unit
+from persistence.models import Delivery, Officer, OfficerUnit, Role, Unit
 from domain.text import fold
 from web.accounts import forget_cached, password_link
 from web.app import page

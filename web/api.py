@@ -6,18 +6,19 @@ every state-changing call needs the ``X-CSRF-Token`` header returned at login.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
 
-from domain.models import Notification, Occurrence, Officer, Organisation
+from persistence.models import Notification, Occurrence, Organisation
 from domain.status import BUCKETS, LABELS, Counts, classify, local_date
-from web import queries
-from web.actions import ActionError, ActionRequest, perform
+from persistence import read_model as queries
+from actions.perform import ActionError, ActionRequest, perform
 from web.app import page
 from web.pages import snapshot_for
 from web.auth import SESSION_COOKIE, CurrentUser, LoginRefused, authenticate, new_csrf_token, owns, start_session
@@ -149,7 +150,7 @@ def progress(request: Request, year: int | None = None, period: str | None = Non
     snap_units = {}
     report = _progress(request, user, year, period)
     with Session(request.app.state.engine) as session:
-        from domain.models import Unit
+        from persistence.models import Unit
 
         snap_units = {u.code: u.name for u in session.exec(select(Unit).where(Unit.organisation_id == user.organisation_id))}
     return report.json(snap_units)
@@ -164,7 +165,10 @@ async def tasks(request: Request, unit: str | None = None, area: str | None = No
 
     if year is not None or period is not None or progress is not None:
         # The reporting cycle: every task of the plan year with its progress update of the period.
-        report = _progress(request, user, year, period)
+        # Once per snapshot: an action or a worker's write changes the occurrences, so the snapshot.
+        snap = await snapshot_for(request, user)
+        report = await run_in_threadpool(snap.remember, ("api-progress", year, period),
+                                         lambda: _progress(request, user, year, period))
         items = report.rows
         if unit:
             items = [r for r in items if unit in r.lead_units]
@@ -254,7 +258,7 @@ async def _act(request: Request, user: CurrentUser, task_id: int, action: Action
     try:
         occurrence: Occurrence = await perform(request.app.state.temporal.client, request.app.state.engine, user, task_id, action)
     except ActionError as error:
-        raise error.http() from error
+        raise HTTPException(status_code=error.status, detail=error.message) from error
     request.app.state.snapshots.invalidate(user.organisation_id)
     return {"ok": True, "occurrence": {
         "key": occurrence.key, "status": occurrence.status.value, "due": occurrence.due,

@@ -23,8 +23,8 @@ from domain.status import BUCKETS, COLOURS, LABELS, STATUS_LABELS
 from settings import Settings
 from web.auth import LoginThrottle, SessionSigner, load_secret
 from web.deps import LoginRequired
-from web.labels import DATA_LABELS, EVIDENCE_LABELS, event_label
-from web.queries import AREA_LABELS, SnapshotCache
+from domain.vocabulary import DATA_LABELS, EVIDENCE_LABELS, event_label
+from persistence.read_model import AREA_LABELS, SnapshotCache
 
 HERE = Path(__file__).resolve().parent
 
@@ -172,7 +172,7 @@ def create_app(
             called once, on the first action that must reach a task workflow.
         session_seconds: session lifetime (default ``settings.session_hours``).
     """
-    from web import api, decisions, indicators, intake, ops, pages, province, reports
+    from web import accounts, api, decisions, indicators, intake, ops, pages, province, reports
 
     app = FastAPI(
         title="dondoc API",
@@ -185,7 +185,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.temporal = TemporalGate(temporal_client_factory)
-    signer = SessionSigner(load_secret(Path(settings.data_dir)), max_age=int(settings.session_hours * 3600))
+    signer = SessionSigner(load_secret(settings), max_age=int(settings.session_hours * 3600))
     if session_seconds is not None:
         signer.max_age = session_seconds
     app.state.signer = signer
@@ -209,7 +209,7 @@ def create_app(
     app.include_router(decisions.router)  # /decisions: extension requests in context
     app.include_router(reports.router)  # /reports: the period's report draft, the evidence pack
     app.include_router(indicators.router)  # /api/plans/{code}/indicators
-    __import__("web.accounts").accounts.install(app)  # /account, /admin (accounts, units), no-store, countdown
+    accounts.install(app)  # /account, /admin (accounts, units), no-store, countdown
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Any:

@@ -27,47 +27,30 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
 from sqlmodel import Session
 
-from domain.models import Officer, Role, WebSession, utcnow
+from domain.passwords import hash_password, needs_rehash, verify_password  # noqa: F401  (re-exported)
+from domain.rules import (  # noqa: F401  (re-exported for the pages)
+    COORDINATING_ROLES,
+    DECIDING_ROLES,
+    Actor,
+    can_act_as_owner,
+    can_decide_extension,
+    can_review,
+    owns,
+)
+from persistence.models import Officer, Role, WebSession, utcnow
 
 SESSION_COOKIE = "dondoc_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 DEFAULT_SESSION_SECONDS = 8 * 3600  # one working day
 
-# OWASP's argon2id setting (19 MiB, 2 passes, 1 lane): about 19 ms per check on the
-# 2-core machines measured (the library default, 64 MiB x 3 x 4 lanes, took 178 ms and
-# made login p95 several seconds with 20 clients). Older hashes still verify and are
-# re-hashed with these parameters at the next successful login.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
-
-COORDINATING_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
-DECIDING_ROLES = frozenset({Role.CHAIRMAN, Role.VICE_CHAIRMAN})
-
 ROLE_LABELS: dict[Role, str] = {role: role.label for role in Role}
 
 
-def hash_password(password: str) -> str:
-    """An argon2id hash of ``password``."""
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """True if ``password`` matches; False for no hash or a malformed one."""
-    if not password_hash:
-        return False
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
 # A hash to verify against when the username is unknown, so both cases take as long.
-_DUMMY_HASH = _hasher.hash("dondoc-no-such-user")
+_DUMMY_HASH = hash_password("dondoc-no-such-user")
 
 
 def check_login(officer: Officer | None, password: str) -> bool:
@@ -78,12 +61,11 @@ def check_login(officer: Officer | None, password: str) -> bool:
     return officer.active and verify_password(officer.password_hash, password)
 
 
-def load_secret(data_dir: Path) -> bytes:
-    """The signing key: ``DONDOC_SECRET_KEY`` or a random key kept in ``<data_dir>/secret_key``."""
-    env = os.environ.get("DONDOC_SECRET_KEY")
-    if env:
-        return env.encode()
-    path = Path(data_dir) / "secret_key"
+def load_secret(settings: Any) -> bytes:
+    """The signing key: ``Settings.secret_key`` (DONDOC_SECRET_KEY) or a random key kept in ``<data_dir>/secret_key``."""
+    if settings.secret_key is not None and settings.secret_key.get_secret_value():
+        return settings.secret_key.get_secret_value().encode()
+    path = Path(settings.data_dir) / "secret_key"
     if path.is_file():
         return path.read_bytes().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,51 +189,10 @@ def csrf_matches(expected: str | None, given: str | None) -> bool:
 
 
 @dataclass(frozen=True)
-class CurrentUser:
-    """The logged-in officer as the pages need it."""
+class CurrentUser(Actor):
+    """The logged-in officer as the pages need it: the acting person and the session's CSRF token."""
 
-    id: int
-    username: str
-    full_name: str
-    role: Role
-    organisation_id: int
-    organisation_name: str
-    unit_codes: frozenset[str]
-    csrf_token: str
-
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role.value)
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.role in COORDINATING_ROLES
-
-    @property
-    def decides_extensions(self) -> bool:
-        return self.role in DECIDING_ROLES
-
-
-def owns(user: CurrentUser, lead_units: tuple[str, ...] | list[str], lead_username: str | None) -> bool:
-    """True if the occurrence is the user's: reassigned to them, or led by one of their units."""
-    if lead_username:
-        return lead_username == user.username
-    return bool(user.unit_codes.intersection(lead_units))
-
-
-def can_act_as_owner(user: CurrentUser, lead_units: tuple[str, ...] | list[str], lead_username: str | None) -> bool:
-    """May report completion / request an extension: the owner or a coordinator."""
-    return user.is_coordinator or owns(user, lead_units, lead_username)
-
-
-def can_review(user: CurrentUser) -> bool:
-    """May confirm/reject completions and reassign: coordinators."""
-    return user.is_coordinator
-
-
-def can_decide_extension(user: CurrentUser) -> bool:
-    """May grant or deny an extension: the chairman or a vice-chairman."""
-    return user.decides_extensions
+    csrf_token: str = ""
 
 
 # --------------------------------------------------------------------------- login
@@ -341,7 +282,7 @@ def authenticate(db: Session, throttle: LoginThrottle, username: str, password: 
     """
     from sqlmodel import select
 
-    from domain.models import Organisation
+    from persistence.models import Organisation
     from domain.text import fold
 
     name = username.strip()
@@ -363,7 +304,7 @@ def authenticate(db: Session, throttle: LoginThrottle, username: str, password: 
     if len(matched) == 1:
         throttle.succeeded([account])
         officer = matched[0]
-        if _hasher.check_needs_rehash(officer.password_hash):
+        if needs_rehash(officer.password_hash):
             officer.password_hash = hash_password(password)
             db.add(officer)
             db.commit()

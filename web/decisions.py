@@ -2,7 +2,7 @@
 
 Shows, for each request, the task, the period, the current due date, the requested
 date, the reason and the requester's full name, with grant / deny right there (the
-decision goes through ``web.actions.perform`` like the task page's form).
+decision goes through ``actions.perform.perform`` like the task page's form).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
-from domain.models import Officer
-from web.actions import ActionError, ActionRequest, perform
+from persistence.models import Officer
+from actions.perform import ActionError, ActionRequest, perform
 from web.app import page
 from web.auth import CurrentUser, can_decide_extension
 from web.deps import check_csrf, current_user, get_db

@@ -10,9 +10,9 @@ from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from domain.models import Officer, Organisation, Role
+from persistence.models import Officer, Organisation, Role
 from web.auth import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, CurrentUser, csrf_matches, end_session, session_alive
-from web.queries import unit_codes_of
+from persistence.read_model import unit_codes_of
 
 
 class LoginRequired(Exception):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
-from domain.models import Plan
+from persistence.models import Plan
 from web.auth import CurrentUser, can_review
 from web.deps import check_csrf, current_user, get_db
 

@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
 from domain.catch_up import DEFAULT_GRACE_WORKING_DAYS, NOTE_LIMIT, CatchUpChoice
-from domain.models import Plan, Unit
+from persistence.models import Unit
 from web.app import page
 from web.auth import CurrentUser
 from web.deps import check_csrf, current_user, get_db
@@ -157,7 +157,7 @@ async def intake_upload(request: Request, user: CurrentUser = Depends(coordinato
     from starlette.concurrency import run_in_threadpool
 
     from ingest.errors import IngestError
-    from runtime.org_export import write_organisation_file
+    from persistence.organisation_export import write_organisation_file
 
     form = await request.form()
     year, year_error = _year(form.get("year"))
@@ -215,7 +215,7 @@ def _calendar(folder: Path) -> Any:
 def deadline_dates(text: str | None, year: int, source_year: int | None, calendar: Any) -> tuple[list[str], str | None]:
     """(dates as dd/mm/yyyy with their period, error) of a deadline as written."""
     from domain.deadlines import DeadlineError
-    from runtime.plan_store import due_dates
+    from persistence.plan_store import due_dates
 
     if not text or not str(text).strip():
         return [], "Chưa có thời hạn."
@@ -405,7 +405,7 @@ async def intake_reimport(intake_id: str, request: Request, user: CurrentUser = 
 
 
 def _today(request: Request) -> date:
-    from web.queries import today_in
+    from persistence.read_model import today_in
 
     return today_in(request.app.state.settings.timezone)
 
@@ -488,7 +488,7 @@ async def intake_activate(intake_id: str, request: Request, user: CurrentUser = 
 def deadline_preview(text: str, year: int, request: Request, user: CurrentUser = Depends(current_user),
                      db: Session = Depends(get_db)) -> JSONResponse:
     from domain.calendar import WorkCalendar
-    from domain.models import Organisation
+    from persistence.models import Organisation
 
     org = db.get(Organisation, user.organisation_id)
     calendar = WorkCalendar(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from domain.db import SchemaNotCurrent, ensure_schema_current
+from persistence.db import SchemaNotCurrent, ensure_schema_current
 from runtime.observability import render_metrics
 
 router = APIRouter(include_in_schema=False)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, select
 
-from domain.models import Plan, PlanStatus
+from persistence.models import Plan, PlanStatus
 from web.auth import CurrentUser, can_review
 from web.deps import current_user, get_db
 

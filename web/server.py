@@ -1,10 +1,14 @@
-"""Serving the dashboard with uvicorn inside dondoc's event loop (``dondoc up``)."""
+"""The dashboard as an ASGI application built from the environment's settings.
+
+``dondoc up`` and ``dondoc web`` serve it through uvicorn by its import string
+(``runtime.dashboard``), so no other package imports the web adapter.
+"""
 
 from __future__ import annotations
 
-import uvicorn
-from sqlalchemy.engine import Engine
+from fastapi import FastAPI
 
+from persistence.db import make_engine
 from settings import Settings
 from web.app import create_app
 
@@ -20,12 +24,8 @@ def temporal_factory(settings: Settings):
     return factory
 
 
-async def serve(settings: Settings, engine: Engine) -> None:
-    """Run the dashboard on ``settings.web_host:web_port`` until cancelled."""
-    app = create_app(settings, engine, temporal_factory(settings))
-    config = uvicorn.Config(app, host=settings.web_host, port=settings.web_port, log_level="warning",
-                            access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # the caller owns SIGINT/SIGTERM
-    print(f"Bảng điều khiển: {settings.base_url}", flush=True)
-    await server.serve()
+def app_from_environment() -> FastAPI:
+    """The dashboard for the settings of the environment (uvicorn's factory)."""
+    settings = Settings()
+    engine = make_engine(settings.effective_database_url)
+    return create_app(settings, engine, temporal_factory(settings))

@@ -22,7 +22,7 @@ from typing import IO
 from fastapi import Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from web.actions import MAX_UPLOAD_BYTES, ActionError, safe_filename
+from actions.perform import MAX_UPLOAD_BYTES, ActionError, safe_filename
 from web.auth import CSRF_FIELD, CSRF_HEADER, csrf_matches
 
 MAX_FIELD_BYTES = 64 * 1024  # one text field (notes are at most a few thousand characters)

@@ -4,7 +4,7 @@ The web pages, the JSON API, the CLI, activation and the simulation all talk to 
 workflow through these functions, never by message name: a renamed handler or field is
 then a type error here, not a silent failure in production. Each function takes a
 handle (``task_handle(client, workflow_id)``) and the message dataclass of
-``workflows.task_types``.
+``contracts.task_workflow``.
 
 Updates are answered once the database holds their result; a refusal raises
 ``temporalio.client.WorkflowUpdateFailedError`` whose cause carries the Vietnamese
@@ -18,7 +18,7 @@ from datetime import timedelta
 from temporalio.client import Client, WorkflowHandle
 
 from workflows.task import TaskWorkflow
-from workflows.task_types import (
+from contracts.task_workflow import (
     Cancel,
     DecideExtension,
     OccurrenceView,

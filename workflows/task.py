@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     import holidays.countries  # noqa: F401
     import holidays.countries.vietnam  # noqa: F401
     from activities.task_activities import TaskActivities
-    from activities.task_inputs import (
+    from contracts.task_activities import (
         ActionSpec,
         LoadDefinitionInput,
         OccurrenceChange,
@@ -52,7 +52,7 @@ with workflow.unsafe.imports_passed_through():
         decide,
         policy_problems,
     )
-    from workflows.task_types import (
+    from contracts.task_workflow import (
         CANCELLED,
         DONE,
         OPEN,
@@ -71,7 +71,7 @@ with workflow.unsafe.imports_passed_through():
         TaskStateView,
         TaskWorkflowInput,
     )
-    from workflows.task_types import PROGRESS_STATUSES, ReviewProgress, SubmitProgress, is_progress_key
+    from contracts.task_workflow import PROGRESS_STATUSES, ReviewProgress, SubmitProgress, is_progress_key
 
 # Small DB transactions; a call that takes longer is stuck, not busy.
 DB_TIMEOUT = timedelta(seconds=30)

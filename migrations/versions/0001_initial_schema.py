@@ -1,6 +1,6 @@
 """Initial schema: organisations, units, officers, plans, tasks, occurrences, events, outbox.
 
-Generated from domain/models.py; a database created by domain.db.create_schema is
+Generated from domain/models.py; a database created by persistence.db.create_schema is
 stamped at this revision (or a later one) without running it.
 
 Revision ID: 0001

@@ -37,7 +37,7 @@ def upgrade() -> None:
     if _postgres():
         # Allowed inside the migration's transaction (PostgreSQL >= 12); nothing here uses the value.
         op.execute("ALTER TYPE notificationstatus ADD VALUE IF NOT EXISTS 'SKIPPED'")
-    # A database adopted by domain.db.upgrade_schema (tables made before migrations existed,
+    # A database adopted by persistence.db.upgrade_schema (tables made before migrations existed,
     # stamped 0001) may have been made from newer models that already have the column.
     columns = {c['name'] for c in sa.inspect(op.get_bind()).get_columns('notification')}
     if 'skip_reason' not in columns:

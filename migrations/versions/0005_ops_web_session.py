@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # A database adopted by domain.db.upgrade_schema (stamped 0001) may have been made
+    # A database adopted by persistence.db.upgrade_schema (stamped 0001) may have been made
     # from newer models that already have the table.
     if 'web_session' in sa.inspect(op.get_bind()).get_table_names():
         return

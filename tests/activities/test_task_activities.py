@@ -11,7 +11,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.task_activities import TaskActivities
-from activities.task_inputs import (
+from contracts.task_activities import (
     ActionSpec,
     LoadDefinitionInput,
     OccurrenceChange,
@@ -20,7 +20,7 @@ from activities.task_inputs import (
     SetOccurrenceStatusInput,
     SyncOccurrencesInput,
 )
-from domain.models import Event, Notification, Occurrence, OccurrenceStatus
+from persistence.models import Event, Notification, Occurrence, OccurrenceStatus
 from tests.workflows.seed import Seeded, email_of, seed
 
 

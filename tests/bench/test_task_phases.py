@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from activities.task_activities import TaskActivities
-from activities.task_inputs import LoadDefinitionInput
+from contracts.task_activities import LoadDefinitionInput
 from bench.task_phases import (
     ORG_FILE,
     activation_review,
@@ -20,7 +20,7 @@ from bench.task_phases import (
     working_days_around,
 )
 from domain.calendar import WorkCalendar
-from domain.db import create_schema, make_engine
+from persistence.db import create_schema, make_engine
 from domain.organisation import load_organisation
 from domain.policy import Contacts, OccurrenceState, Policy, decide
 from runtime.activation import store

@@ -7,7 +7,7 @@ import sqlite3
 import warnings
 from pathlib import Path
 
-from domain.db import create_schema, make_engine
+from persistence.db import create_schema, make_engine
 from runtime.devserver import DevServer, free_port
 from settings import Settings
 

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
 from cli.main import app
-from domain.db import (
+from persistence.db import (
     INITIAL_REVISION,
     SchemaNotCurrent,
     create_schema,
@@ -19,10 +19,8 @@ from domain.db import (
     ensure_schema_current,
     head_revision,
     make_engine,
-    session_scope,
     upgrade_schema,
 )
-from domain.models import Organisation
 
 TABLES = {"organisation", "unit", "officer", "officerunit", "plan", "task", "occurrence", "event", "notification"}
 

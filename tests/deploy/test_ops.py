@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 from temporalio import workflow
 
-from domain.db import create_schema, make_engine, session_scope
-from domain.models import Notification, NotificationStatus, Organisation, utcnow
+from persistence.db import create_schema, make_engine, session_scope
+from persistence.models import Notification, NotificationStatus, Organisation, utcnow
 from runtime.observability import CHATTY_LOGGERS, JsonFormatter, configure_logging, record_dispatch, render_metrics
 from settings import Settings
 

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from domain.db import create_schema, make_engine, session_scope
+from persistence.db import create_schema, make_engine, session_scope
 from tests.database import database_url
-from domain.models import Event, Notification, Occurrence, Organisation, Plan, Task
+from persistence.models import Event, Notification, Occurrence, Organisation, Plan, Task
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.models import Delivery, Role
+from persistence.models import Delivery, Role
 from domain.organisation import OrganisationConfig, OrganisationError, OrganisationInfo, UnitConfig, load_organisation
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "org"

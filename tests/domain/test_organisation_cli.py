@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from cli.main import app
-from domain.db import make_engine
+from persistence.db import make_engine
 from tests.database import database_url
-from domain.models import Officer, Organisation, Unit
+from persistence.models import Officer, Organisation, Unit
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "org"
 runner = CliRunner()

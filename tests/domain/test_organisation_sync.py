@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from domain.db import create_schema, make_engine, session_scope
+from persistence.db import create_schema, make_engine, session_scope
 from tests.database import database_url
-from domain.models import Delivery, Officer, OfficerUnit, Organisation, Role, Unit
+from persistence.models import Delivery, Officer, OfficerUnit, Organisation, Role, Unit
 from domain.organisation import load_organisation, sync_organisation, sync_organisation_report
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "org"

@@ -9,11 +9,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from domain.db import create_schema, make_engine
+from persistence.db import create_schema, make_engine
 from tests.database import database_url
-from domain.models import Plan
+from persistence.models import Plan
 from exports.excel import HEADERS, evidence_text, plan_workbook_bytes
-from web.sample_data import seed
+from tests.sample_data import seed
 from datetime import date
 
 

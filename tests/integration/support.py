@@ -38,10 +38,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from activities.task_activities import TaskActivities
-from activities.task_inputs import LoadDefinitionInput
+from contracts.task_activities import LoadDefinitionInput
 from domain.calendar import WorkCalendar
-from domain.db import session_scope
-from domain.models import Event, Notification, Officer
+from persistence.models import Event, Notification, Officer
 from domain.organisation import load_organisation
 from ingest.review import ReviewChasing
 from domain.policy import Contacts, OccurrenceState, OccurrenceStatus, Policy, planned_actions

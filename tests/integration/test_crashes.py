@@ -22,7 +22,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from domain.db import create_schema, make_engine
+from persistence.db import create_schema, make_engine
 from runtime.devserver import DevServer, free_port
 from runtime.worker_process import WorkerProcess
 from settings import Settings

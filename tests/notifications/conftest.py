@@ -18,9 +18,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from domain.db import create_schema, make_engine, session_scope
+from persistence.db import create_schema, make_engine, session_scope
 from tests.database import database_url
-from domain.models import (
+from persistence.models import (
     Delivery,
     Notification,
     Occurrence,

@@ -83,8 +83,8 @@ def test_empty_mailbox_and_store_mail(tmp_path: Path) -> None:
 
 async def test_dondoc_mail_outbox_lists_sent_and_skipped_rows_with_the_reason(commune: Commune, sink,
                                                                              settings) -> None:
-    from domain.db import session_scope
-    from domain.models import Occurrence, OccurrenceStatus
+    from persistence.db import session_scope
+    from persistence.models import Occurrence, OccurrenceStatus
 
     commune.add_task("8.1", "Niêm yết công khai thủ tục hành chính")
     commune.notify("3.1", "tuphap", "reminder", not_before=local("2026-03-16 07:45"), days_left=4)

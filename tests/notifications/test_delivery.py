@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.models import Delivery, NotificationStatus
+from persistence.models import Delivery, NotificationStatus
 from notifications import dispatch
 from notifications.dispatch import dispatch_once
 from tests.notifications.conftest import BASE_URL, Commune, Sink, local
@@ -316,8 +316,8 @@ async def test_two_dispatchers_at_once_send_each_mail_once(tmp_path, sink: Sink,
 
 
 async def test_rows_a_concurrent_dispatcher_claimed_are_left_to_it(commune: Commune, sink: Sink, settings) -> None:
-    from domain.db import session_scope
-    from domain.models import Notification
+    from persistence.db import session_scope
+    from persistence.models import Notification
 
     first = commune.notify("3.1", "tuphap", "due", not_before=local("2026-03-23 08:00"))
     commune.notify("3.1", "ketoan", "due", not_before=local("2026-03-23 08:00"))
@@ -343,8 +343,8 @@ async def test_rows_a_concurrent_dispatcher_claimed_are_left_to_it(commune: Comm
 
 async def test_an_unusable_address_is_kept_with_its_error_and_others_still_go(commune: Commune, sink: Sink,
                                                                               settings) -> None:
-    from domain.db import session_scope
-    from domain.models import Notification
+    from persistence.db import session_scope
+    from persistence.models import Notification
 
     bad = commune.notify("3.1", "tuphap", "due", not_before=local("2026-03-23 08:00"))
     commune.notify("3.1", "ketoan", "due", not_before=local("2026-03-23 08:00"))
@@ -362,8 +362,8 @@ def _close(commune: Commune, code: str, status=None, extended_due: str | None = 
     """Change an occurrence the way the task workflow's activities do."""
     from datetime import date
 
-    from domain.db import session_scope
-    from domain.models import Occurrence
+    from persistence.db import session_scope
+    from persistence.models import Occurrence
 
     with session_scope(commune.engine) as session:
         occ = session.get(Occurrence, commune.occurrences[code])
@@ -376,7 +376,7 @@ def _close(commune: Commune, code: str, status=None, extended_due: str | None = 
 
 async def test_digests_leave_out_the_rows_of_closed_or_moved_occurrences(commune: Commune, sink: Sink,
                                                                         settings) -> None:
-    from domain.models import OccurrenceStatus
+    from persistence.models import OccurrenceStatus
 
     commune.add_task("5.2", "Rà soát thủ tục hành chính lĩnh vực tài chính", unit="tc-kt", due="2026-03-16")
     commune.add_task("8.1", "Niêm yết công khai thủ tục hành chính")
@@ -418,8 +418,8 @@ async def test_digests_leave_out_the_rows_of_closed_or_moved_occurrences(commune
 
 async def test_a_row_claimed_by_a_running_dispatcher_is_not_skipped_under_it(commune: Commune, sink: Sink,
                                                                             settings) -> None:
-    from domain.db import session_scope
-    from domain.models import Notification, OccurrenceStatus
+    from persistence.db import session_scope
+    from persistence.models import Notification, OccurrenceStatus
 
     row_id = commune.notify("3.1", "tuphap", "due", not_before=local("2026-03-23 08:00"))
     with session_scope(commune.engine) as session:  # another dispatcher holds it (sending now)

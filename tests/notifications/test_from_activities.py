@@ -10,9 +10,9 @@ from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
 
 from activities.task_activities import TaskActivities
-from activities.task_inputs import ActionSpec, OccurrenceChange, RecordActionsInput, RecordEventInput
-from domain.db import session_scope
-from domain.models import Delivery, Notification, NotificationStatus
+from contracts.task_activities import ActionSpec, OccurrenceChange, RecordActionsInput, RecordEventInput
+from persistence.db import session_scope
+from persistence.models import Delivery, Notification, NotificationStatus
 from notifications.dispatch import dispatch_once
 from tests.notifications.conftest import BASE_URL, Commune, Sink, local
 

@@ -13,11 +13,10 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
 from typer.testing import CliRunner
 
-from domain.db import session_scope
-from domain.models import NotificationStatus, Occurrence
+from persistence.db import session_scope
+from persistence.models import NotificationStatus, Occurrence
 from notifications.dispatch import SELF_ACTION_REASON, dispatch_once
 from notifications.render import message_bytes, one_off_date, period_phrase, recurring_period, render_notification
 from tests.notifications.conftest import Commune, Sink, local

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from domain.models import NotificationStatus
+from persistence.models import NotificationStatus
 from notifications.digest import enqueue_weekly_summaries
 from notifications.scheduler import JOB_ID, JOBS_TABLE, dispatch_job, run_cycle, start_dispatcher
 from tests.notifications.conftest import Commune, Sink, local
@@ -61,7 +61,7 @@ async def test_the_job_store_table_is_invisible_to_the_migrations(commune: Commu
     from alembic import command
     from sqlalchemy import inspect
 
-    from domain.db import alembic_config
+    from persistence.db import alembic_config
 
     dispatcher = await start_dispatcher(settings, commune.engine)
     dispatcher.shutdown()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from domain.models import Event, Occurrence, OccurrenceStatus, Organisation, Plan, PlanStatus, ProgressUpdate, Task, Unit
+from persistence.models import Event, Occurrence, OccurrenceStatus, Organisation, Plan, PlanStatus, ProgressUpdate, Task, Unit
 
 UNITS = {"vp-tk": "Công chức Văn phòng - Thống kê", "tp-ht": "Công chức Tư pháp - Hộ tịch",
          "tc-kt": "Công chức Tài chính - Kế toán", "vh-xh": "Công chức Văn hóa - Xã hội"}

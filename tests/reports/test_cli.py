@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from docx import Document
 from typer.testing import CliRunner
 
 from cli.main import app
-from domain.db import create_schema, make_engine
+from persistence.db import create_schema, make_engine
 from tests.database import database_url
 from tests.reports import known_plan
 from tests.reports.demo_plan import build_demo

@@ -11,8 +11,8 @@ import pytest
 from docx import Document
 from sqlmodel import Session
 
-from domain.db import create_schema, make_engine
-from domain.models import Plan
+from persistence.db import create_schema, make_engine
+from persistence.models import Plan
 from reports.draft import SECTION_TITLES, draft_report
 from reports.periods import parse_period
 from tests.database import database_url

@@ -10,8 +10,8 @@ import pytest
 from docx import Document
 from sqlmodel import Session
 
-from domain.db import create_schema, make_engine
-from domain.models import Occurrence, OccurrenceStatus, Plan
+from persistence.db import create_schema, make_engine
+from persistence.models import Occurrence, OccurrenceStatus, Plan
 from domain.vocabulary import REFORM_AREAS
 from reports.draft import APPENDIX_HEADERS, DRAFT_MARK, SECTION_TITLES, draft_report
 from reports.periods import PeriodError, parse_period

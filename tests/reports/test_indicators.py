@@ -10,12 +10,12 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from domain.db import create_schema, make_engine
+from persistence.db import create_schema, make_engine
 from domain.indicators import parse_target, split_targets
-from domain.models import Indicator, Plan
+from persistence.models import Indicator, Plan
 from exports.excel import plan_workbook_bytes
 from reports.draft import draft_report
-from reports.indicators import IndicatorError, find_indicator, indicator_lines, report_value
+from reports.indicators import IndicatorError, indicator_lines, report_value
 from reports.periods import parse_period
 from tests.database import database_url
 from tests.reports.demo_plan import build_demo

@@ -8,7 +8,7 @@ import zipfile
 from docx import Document
 from sqlmodel import Session
 
-from domain.models import Indicator
+from persistence.models import Indicator
 from tests.web.conftest import csrf_of, web_env  # noqa: F401  (fixture)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from domain.calendar import WorkCalendar
-from runtime.calendar_shift import shift_calendar, weeks_needed
+from simulation.calendar_shift import shift_calendar, weeks_needed
 
 
 def test_weeks_needed_is_a_whole_number_of_weeks_reaching_the_target() -> None:

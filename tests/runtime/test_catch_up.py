@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from domain.catch_up import CatchUpChoice
-from domain.db import create_schema, make_engine
-from domain.models import Event, Occurrence, OccurrenceStatus, Task
+from persistence.db import create_schema, make_engine
+from persistence.models import Event, Occurrence, OccurrenceStatus, Task
 from domain.organisation import load_organisation
 from runtime.activation import store
 from runtime.catch_up import CatchUp, apply, preview

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from domain.db import create_schema, make_engine
-from domain.models import Plan
+from persistence.db import create_schema, make_engine
+from persistence.models import Plan
 from domain.policy import DEFAULT_POLICY, Policy
 from runtime.activation import load_inputs, store
-from runtime.demo import prepare_review
+from demo.plans import prepare_review
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -59,7 +59,7 @@ def _plan_review(number: str | None, issuer: str = "UBND xã Vĩnh Lập", codes
 def _active_tasks(engine, plan_id: int) -> list[str]:
     from sqlmodel import select
 
-    from domain.models import Task, TaskStatus
+    from persistence.models import Task, TaskStatus
 
     with Session(engine) as session:
         return sorted(t.code for t in session.exec(select(Task).where(Task.plan_id == plan_id, Task.status == TaskStatus.ACTIVE)))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from domain.calendar import WorkCalendar
 from domain.organisation import load_organisation
-from runtime.demo import SAMPLES, prepare_review
+from demo.plans import SAMPLES, prepare_review
 
 DONDOC = Path(sys.executable).parent / "dondoc"
 

@@ -7,9 +7,9 @@ from datetime import date
 from rich.console import Console
 
 from cli.runtime import print_status
-from domain.db import create_schema, make_engine, session_scope
+from persistence.db import create_schema, make_engine, session_scope
 from tests.database import database_url
-from domain.models import Occurrence, Organisation, Plan, PlanStatus, Task
+from persistence.models import Occurrence, Organisation, Plan, PlanStatus, Task
 
 
 def _console() -> Console:

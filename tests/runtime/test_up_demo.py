@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from runtime.devserver import free_port
-from web.demo import DEMO_PASSWORD
+from demo.accounts import DEMO_PASSWORD
 
 DONDOC = Path(sys.executable).parent / "dondoc"
 
@@ -52,7 +52,7 @@ def test_up_demo_serves_the_three_communes(tmp_path: Path) -> None:
         _wait_for(f"http://127.0.0.1:{port}/login", process, 120)
         output = (tmp_path / "up.log").read_text()
         for commune in ("Ngọc Liên", "Cẩm Xuyên", "Vĩnh Lập"):
-            assert f"Nạp kế hoạch mẫu UBND" in output and commune in output
+            assert "Nạp kế hoạch mẫu UBND" in output and commune in output
         assert DEMO_PASSWORD in output and "quachthihuong" in output
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=True, timeout=10) as web:
             form = web.get("/login").text

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from domain.db import create_schema, make_engine
+from persistence.db import create_schema, make_engine
 from settings import Settings
-from web.queries import today_in
-from web.sample_data import PASSWORD, Seeded, seed
+from persistence.read_model import today_in
+from tests.sample_data import PASSWORD, Seeded, seed
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 

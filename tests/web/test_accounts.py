@@ -11,10 +11,10 @@ import re
 
 from sqlmodel import Session, select
 
-from domain.models import Officer, OfficerUnit, Organisation, Role, Unit
+from persistence.models import Officer, OfficerUnit, Organisation, Role, Unit
 from tests.web.conftest import WebEnv, csrf_of
 from web.auth import hash_password, verify_password
-from web.sample_data import PASSWORD
+from tests.sample_data import PASSWORD
 
 
 def _admin(web_env: WebEnv) -> None:

@@ -9,12 +9,12 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from cli.main import app
-from domain.db import create_schema, make_engine
+from persistence.db import create_schema, make_engine
 from tests.database import database_url
-from domain.models import Officer
+from persistence.models import Officer
 from web.auth import verify_password
-from web.queries import today_in
-from web.sample_data import seed
+from persistence.read_model import today_in
+from tests.sample_data import seed
 
 runner = CliRunner()
 

@@ -11,11 +11,11 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from cli.main import app
-from domain.db import create_schema, make_engine
-from domain.models import Event, Occurrence, OccurrenceStatus, Officer, Task
+from persistence.db import create_schema, make_engine
+from persistence.models import Event, Occurrence, OccurrenceStatus, Officer, Task
 from tests.database import database_url
-from web.queries import today_in
-from web.sample_data import seed
+from persistence.read_model import today_in
+from tests.sample_data import seed
 
 runner = CliRunner()
 

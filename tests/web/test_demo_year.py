@@ -8,15 +8,15 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from domain.db import create_schema, make_engine
-from domain.models import Occurrence, Organisation, Plan, Task
+from persistence.db import create_schema, make_engine
+from persistence.models import Occurrence, Organisation, Plan, Task
 from domain.vocabulary import REFORM_AREAS
 from runtime.activation import load_inputs, store
-from runtime.demo import SAMPLES, prepare_review
-from runtime.progress import reporting_calendar, sync_plan_progress, sync_task_progress
+from demo.plans import SAMPLES, prepare_review
+from persistence.progress import reporting_calendar, sync_plan_progress, sync_task_progress
 from web.pages import all_areas, task_lines
-from web.progress import progress_report
-from web.queries import build_snapshot
+from persistence.progress_report import progress_report
+from persistence.read_model import build_snapshot
 
 
 def test_vinh_lap_2026_every_task_every_area_only_2026_periods(tmp_path: Path, db_url: str) -> None:

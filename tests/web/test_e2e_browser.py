@@ -22,12 +22,12 @@ import pytest
 import pytest_asyncio
 from sqlmodel import Session, select
 
-from domain.db import create_schema, make_engine
-from domain.models import Occurrence, OccurrenceStatus, Officer, Task
+from persistence.db import create_schema, make_engine
+from persistence.models import Occurrence, OccurrenceStatus, Officer, Task
 from ingest.review import ReviewChasing
 from settings import Settings
 from web.auth import hash_password
-from web.queries import today_in
+from persistence.read_model import today_in
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

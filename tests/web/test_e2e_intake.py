@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 from sqlmodel import Session, select
 
-from domain.models import Event, Notification, Occurrence, OccurrenceStatus, Plan, Task
+from persistence.models import Event, Notification, Occurrence, OccurrenceStatus, Plan, Task
 from tests.web.test_e2e_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, pytestmark, service  # noqa: F401
 
 PLAN_NAME = "Kế hoạch CCHC xã năm nay.txt"
@@ -177,7 +176,7 @@ async def test_upload_review_activate_with_catch_up_and_phone_widths(service) ->
             assert f"{new_due:%d/%m/%Y}" in await row.locator(".requested").text_content()
             assert "Chờ hướng dẫn của Sở Tư pháp" in await row.locator(".reason").text_content()
             with Session(engine) as db:
-                from domain.models import Officer
+                from persistence.models import Officer
 
                 full_name = db.exec(select(Officer).where(Officer.username == "hoangminhduc")).one().full_name
             assert full_name in await row.locator(".by").text_content()

@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 from sqlmodel import Session, select
 
-from domain.models import Occurrence, OccurrenceStatus, ProgressUpdate, Task
+from persistence.models import Occurrence, OccurrenceStatus, ProgressUpdate, Task
 from tests.web import test_e2e_browser as base_e2e
 from tests.web.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, _shot
 
@@ -66,8 +66,8 @@ async def test_progress_update_returned_and_resubmitted(service) -> None:
                                                          Occurrence.status == OccurrenceStatus.OPEN)
                                 .order_by(Occurrence.due)).all()
     assert progress, "the continuous task has progress occurrences"
-    from domain.models import Organisation
-    from runtime.progress import reporting_calendar
+    from persistence.models import Organisation
+    from persistence.progress import reporting_calendar
 
     with Session(engine) as session:
         org = session.get(Organisation, task.organisation_id)

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from domain.models import Event, Notification, Occurrence
+from persistence.models import Event, Notification, Occurrence
 from domain.status import BUCKETS
 from tests.web.conftest import WebEnv, csrf_of
 
@@ -47,7 +47,7 @@ def test_overview_changes_when_an_occurrence_is_completed(web_env: WebEnv) -> No
 
         occ = session.exec(select(Occurrence).where(Occurrence.task_id == overdue["task_id"], Occurrence.key == overdue["occurrence"])).one()
         occ.status = "done"
-        from domain.models import utcnow
+        from persistence.models import utcnow
 
         occ.completed_at = utcnow()
         occ.updated_at = utcnow()
@@ -118,7 +118,7 @@ def test_my_tasks_escalations_mails(web_env: WebEnv) -> None:
 
 
 def test_mails_page_shows_a_skipped_notification_and_why(web_env: WebEnv) -> None:
-    from domain.models import NotificationStatus
+    from persistence.models import NotificationStatus
 
     seeded = web_env.seeded
     with Session(web_env.engine) as session:

@@ -6,7 +6,7 @@ import time
 
 from sqlmodel import Session, select
 
-from domain.models import Occurrence, OccurrenceStatus
+from persistence.models import Occurrence, OccurrenceStatus
 from tests.web.conftest import WebEnv, csrf_of
 from web.auth import SESSION_COOKIE
 
@@ -18,7 +18,7 @@ def _open_key(env: WebEnv, task_id: int) -> str:
 
 
 def _task_led_by(env: WebEnv, unit: str) -> int:
-    from domain.models import Task
+    from persistence.models import Task
 
     with Session(env.engine) as session:
         for task in session.exec(select(Task).where(Task.organisation_id == env.seeded.organisation_id)):
@@ -141,7 +141,7 @@ def test_tampered_and_expired_sessions_are_rejected(web_env: WebEnv) -> None:
     fresh = web_env.client()
     fresh.cookies.set(SESSION_COOKIE, signer.dumps({"u": 1, "o": web_env.seeded.organisation_id, "c": "t"}))
     assert fresh.get("/api/me").status_code == 401
-    from domain.models import Officer
+    from persistence.models import Officer
     from web.auth import start_session
 
     with Session(web_env.engine) as db:

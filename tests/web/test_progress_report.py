@@ -6,12 +6,12 @@ from datetime import date, datetime, timezone
 
 from sqlmodel import Session, select
 
-from domain.db import session_scope
-from domain.models import Occurrence, OccurrenceStatus, Organisation, ProgressUpdate
-from runtime.progress import sync_plan_progress
-from domain.models import Plan
+from persistence.db import session_scope
+from persistence.models import Occurrence, OccurrenceStatus, Organisation, ProgressUpdate
+from persistence.progress import sync_plan_progress
+from persistence.models import Plan
 from tests.workflows.seed import seed
-from web.progress import progress_report
+from persistence.progress_report import progress_report
 
 
 def test_progress_report_counts_and_states(tmp_path):

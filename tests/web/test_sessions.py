@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from domain.models import Officer, Organisation, Role, WebSession, utcnow
+from persistence.models import Officer, Organisation, Role, WebSession, utcnow
 from tests.web.conftest import WebEnv, csrf_of
 from web.auth import SESSION_COOKIE, hash_password
 from web.deps import USER_CACHE_SECONDS

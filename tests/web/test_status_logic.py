@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.models import OccurrenceStatus
+from persistence.models import OccurrenceStatus
 from domain.status import Bucket, Counts, aggregate, classify, days_overdue, local_date
 
 TODAY = date(2026, 6, 15)

@@ -2,7 +2,7 @@
 
 The test server's clock starts at the real "now" and only moves forward, so the 2026
 plan is run on later dates shifted by whole weeks, with an organisation calendar that
-keeps every 2026 working day and day off (Tết included) — runtime.calendar_shift —
+keeps every 2026 working day and day off (Tết included) — simulation.calendar_shift —
 and every recorded time is shifted back before it is compared.
 """
 
@@ -26,13 +26,13 @@ from temporalio.worker import Worker
 
 from activities.task_activities import TaskActivities
 from domain.calendar import WorkCalendar
-from domain.db import session_scope
-from domain.models import Event, Notification, Occurrence, Organisation
-from runtime.calendar_shift import CalendarShift, shift_calendar, weeks_needed
+from persistence.db import session_scope
+from persistence.models import Event, Notification, Occurrence, Organisation
+from simulation.calendar_shift import CalendarShift, shift_calendar, weeks_needed
 from tests.workflows.conftest import HISTORIES
 from tests.workflows.seed import Seeded, seed
 from workflows.task import TaskWorkflow
-from workflows.task_types import TaskWorkflowInput
+from contracts.task_workflow import TaskWorkflowInput
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CHASING = ("reminder", "due", "overdue", "escalation")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.models import OccurrenceStatus
+from persistence.models import OccurrenceStatus
 from tests.workflows.harness import scenario
 from workflows.task import TaskWorkflow
-from workflows.task_types import ReviewCompletion, SubmitCompletion
+from contracts.task_workflow import ReviewCompletion, SubmitCompletion
 
 D = date
 ONE_OFF = "Hoàn thành trước ngày 30/4/2026"
@@ -37,10 +37,10 @@ async def test_one_off_task_done_in_q2_with_progress_rows(env, tmp_path, record_
 
 from sqlmodel import Session, select  # noqa: E402
 
-from domain.models import ProgressUpdate  # noqa: E402
+from persistence.models import ProgressUpdate  # noqa: E402
 from tests.workflows.test_task_workflow import brief, ladder, weekly  # noqa: E402
 from workflows import client  # noqa: E402
-from workflows.task_types import ReviewProgress, SubmitProgress  # noqa: E402
+from contracts.task_workflow import ReviewProgress, SubmitProgress  # noqa: E402
 
 import pytest  # noqa: E402
 from temporalio.client import WorkflowUpdateFailedError  # noqa: E402

@@ -14,12 +14,12 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain.calendar import WorkCalendar
-from domain.models import OccurrenceStatus
+from persistence.models import OccurrenceStatus
 from domain.policy import DEFAULT_POLICY, spread_minutes
-from tests.workflows.harness import Chase, Run, scenario
+from tests.workflows.harness import Chase, scenario
 from workflows import client as task_client
 from workflows.task import TaskWorkflow
-from workflows.task_types import (
+from contracts.task_workflow import (
     Cancel,
     DecideExtension,
     Reassign,

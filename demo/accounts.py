@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from domain.models import Officer, Organisation
-from web.auth import ROLE_LABELS, hash_password
+from persistence.models import Officer, Organisation
+from domain.passwords import hash_password
+from domain.vocabulary import Role
 
 DEMO_PASSWORD = "dondoc-demo"
 
@@ -37,6 +38,6 @@ def ensure_demo_accounts(engine: Engine, password: str = DEMO_PASSWORD) -> list[
             officer.password_hash = hashed
             session.add(officer)
             accounts.append(DemoAccount(orgs.get(officer.organisation_id, ""), officer.username, officer.full_name,
-                                        ROLE_LABELS.get(officer.role, str(officer.role))))
+                                        Role.label_of(officer.role)))
         session.commit()
     return accounts

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
-from domain.models import Officer, OfficerUnit, Organisation, Unit
+from persistence.models import Officer, OfficerUnit, Organisation, Unit
 
 
 def organisation_data(session: Session, organisation_id: int) -> dict[str, Any]:

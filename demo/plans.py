@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio.client import Client
 
-from domain.models import Event, Occurrence, OccurrenceStatus, Plan, ProgressUpdate, Task
+from persistence.models import Event, Occurrence, OccurrenceStatus, Plan, ProgressUpdate, Task
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,7 +112,7 @@ def record_history(engine: Engine, plan_id: int, today: date, timezone: str, see
     Deterministic for a plan and seed. Runs before the workflows start, which read the
     occurrences' statuses from the database; each completion gets an audit event.
     """
-    from domain.db import session_scope
+    from persistence.db import session_scope
 
     zone = ZoneInfo(timezone)
     counts: Counter = Counter()
@@ -154,9 +154,8 @@ def record_history(engine: Engine, plan_id: int, today: date, timezone: str, see
 
 def print_accounts(engine: Engine, settings: Settings, console: Console) -> None:
     """Where to log in and with which demo accounts (the first few of each organisation)."""
-    from domain.models import Officer, Organisation, Role
-    from web.auth import ROLE_LABELS
-    from web.demo import DEMO_PASSWORD, ensure_demo_accounts
+    from persistence.models import Officer, Organisation, Role
+    from demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 
     ensure_demo_accounts(engine)
 
@@ -170,5 +169,5 @@ def print_accounts(engine: Engine, settings: Settings, console: Console) -> None
             for role in wanted:
                 person = next((o for o in officers if Role(o.role) == role), None)
                 if person is not None:
-                    table.add_row(org.name, person.username, person.full_name, ROLE_LABELS.get(role, role.value))
+                    table.add_row(org.name, person.username, person.full_name, Role.label_of(role))
     console.print(table)

@@ -17,43 +17,25 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from fastapi import HTTPException
 from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from workflows import client as task_client
-from workflows import task_types
-from domain.models import Occurrence, OccurrenceStatus, Officer, Task, TaskStatus
+from contracts import task_workflow as task_types
+from persistence.models import Occurrence, Officer, Task, TaskStatus
 from domain.vocabulary import ProgressStatus
-from web.auth import CurrentUser, can_act_as_owner, can_decide_extension, can_review
+from domain import rules
+from domain.rules import ACTION_LABELS, Actor, RuleRefusal  # noqa: F401  (ACTION_LABELS re-exported)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 NOTE_LIMIT = 4000  # characters of a note, a reason or a result text
 # Evidence is a document: the types an office produces or scans, nothing executable.
 UPLOAD_TYPES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".jpg", ".jpeg", ".png", ".zip")
 
-ACTION_LABELS = {
-    "submit": "Báo cáo hoàn thành",
-    "review": "Xác nhận kết quả",
-    "request_extension": "Đề nghị gia hạn",
-    "decide_extension": "Quyết định gia hạn",
-    "reassign": "Giao lại",
-    "progress": "Báo cáo tiến độ",
-    "review_progress": "Xem xét báo cáo tiến độ",
-}
 
-
-class ActionError(Exception):
+class ActionError(RuleRefusal):
     """An action that cannot be carried out; ``status`` is the HTTP status, the message Vietnamese."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-    def http(self) -> HTTPException:
-        return HTTPException(status_code=self.status, detail=self.message)
 
 
 @dataclass
@@ -73,45 +55,23 @@ class ActionRequest:
     figures: dict[str, Any] = field(default_factory=dict)  # progress: optional numbers
 
 
-def check_permission(user: CurrentUser, task: Task, occurrence: Occurrence, kind: str) -> None:
-    """Raise :class:`ActionError` (403) unless ``user`` may do ``kind`` on the occurrence."""
-    if kind in ("submit", "request_extension", "progress"):
-        allowed = can_act_as_owner(user, task.lead_units, occurrence.lead_username)
-        who = "công chức chủ trì nhiệm vụ này hoặc cơ quan thường trực"
-    elif kind in ("review", "reassign", "review_progress"):
-        allowed = can_review(user)
-        who = "cơ quan thường trực"
-    elif kind == "decide_extension":
-        allowed = can_decide_extension(user)
-        who = "Chủ tịch hoặc Phó Chủ tịch UBND"
-    else:
-        raise ActionError(400, f"Thao tác không hợp lệ: {kind}")
-    if not allowed:
-        raise ActionError(403, f"Bạn không có quyền thực hiện thao tác này: chỉ {who} mới được {ACTION_LABELS[kind].lower()}.")
+def check_permission(user: Actor, task: Task, occurrence: Occurrence, kind: str) -> None:
+    """Raise :class:`ActionError` (403) unless ``user`` may do ``kind`` on the occurrence (domain.rules)."""
+    try:
+        rules.check_permission(user, task.lead_units or [], occurrence.lead_username, kind)
+    except RuleRefusal as refusal:
+        raise ActionError(refusal.status, refusal.message) from None
 
 
 def check_state(task: Task, occurrence: Occurrence, kind: str) -> None:
-    """Refuse (409) an action that makes no sense in the occurrence's current state."""
-    status = OccurrenceStatus(occurrence.status)
-    if task.status != TaskStatus.ACTIVE or status == OccurrenceStatus.CANCELLED:
-        raise ActionError(409, "Nhiệm vụ/kỳ này đã bị huỷ.")
-    if kind == "submit" and status != OccurrenceStatus.OPEN:
-        raise ActionError(409, "Kỳ này đã được báo cáo hoàn thành.")
-    if kind == "review" and status != OccurrenceStatus.SUBMITTED:
-        raise ActionError(409, "Kỳ này không có báo cáo nào đang chờ xác nhận.")
-    if kind in ("progress", "review_progress") and occurrence.kind != "progress":
-        raise ActionError(409, "Kỳ này không phải kỳ báo cáo tiến độ.")
-    if kind == "submit" and occurrence.kind == "progress":
-        raise ActionError(409, "Kỳ báo cáo tiến độ: hãy gửi báo cáo tiến độ (tình trạng, kết quả thực hiện).")
-    if kind == "progress" and status != OccurrenceStatus.OPEN:
-        raise ActionError(409, "Báo cáo tiến độ kỳ này đã nộp.")
-    if kind == "review_progress" and status != OccurrenceStatus.SUBMITTED:
-        raise ActionError(409, "Kỳ này không có báo cáo tiến độ nào đang chờ xem xét.")
-    if kind in ("request_extension", "decide_extension", "reassign") and status == OccurrenceStatus.DONE:
-        raise ActionError(409, "Kỳ này đã hoàn thành.")
+    """Refuse (409) an action that makes no sense in the occurrence's current state (domain.rules)."""
+    try:
+        rules.check_state(task.status == TaskStatus.ACTIVE, occurrence.status, occurrence.kind, kind)
+    except RuleRefusal as refusal:
+        raise ActionError(refusal.status, refusal.message) from None
 
 
-def check_allowed(engine: Any, user: CurrentUser, task_id: int, occurrence_key: str, kind: str) -> None:
+def check_allowed(engine: Any, user: Actor, task_id: int, occurrence_key: str, kind: str) -> None:
     """The 404/403/409 checks of :func:`perform`, run before an upload is read."""
     with Session(engine) as session:
         task = session.get(Task, task_id)
@@ -135,8 +95,8 @@ def check_not_too_early(session: Session, task: Task, occurrence: Occurrence, ki
     """
     if kind not in ("submit", "progress"):
         return
-    from domain.models import Organisation
-    from runtime.progress import reporting_calendar
+    from persistence.models import Organisation
+    from persistence.progress import reporting_calendar
 
     if kind == "submit":
         siblings = session.exec(select(Occurrence.id).where(Occurrence.task_id == task.id, Occurrence.kind == occurrence.kind)).all()
@@ -150,7 +110,7 @@ def check_not_too_early(session: Session, task: Task, occurrence: Occurrence, ki
                                f"({current.label}) và kỳ tiếp theo ({following.label}).")
 
 
-def validate(session: Session, user: CurrentUser, request: ActionRequest, occurrence: Occurrence) -> None:
+def validate(session: Session, user: Actor, request: ActionRequest, occurrence: Occurrence) -> None:
     """Field checks that do not depend on the workflow (400)."""
     if request.kind == "submit":
         ev = request.evidence
@@ -243,7 +203,7 @@ async def send(client: Client, workflow_id: str, kind: str, message: Any) -> Any
 
 
 async def perform(
-    client_provider: Any, engine: Any, user: CurrentUser | None, task_id: int, request: ActionRequest, *, actor: str | None = None,
+    client_provider: Any, engine: Any, user: Actor | None, task_id: int, request: ActionRequest, *, actor: str | None = None,
 ) -> Occurrence:
     """Check and carry out one action; return the occurrence as stored afterwards.
 
@@ -307,7 +267,7 @@ def upload_problem(filename: str) -> str | None:
 def clock_today(task: Task, session: Session) -> date:
     """Today in the organisation's time zone."""
     from domain.clock import today
-    from domain.models import Organisation
+    from persistence.models import Organisation
 
     org = session.get(Organisation, task.organisation_id)
     return today(org.timezone if org else None)

@@ -4,7 +4,7 @@ The real TaskWorkflow and activities run against a temporary SQLite DB; simulate
 owners (runtime.owners) report completions at chosen moments, driven from the client
 with ``env.sleep`` (which skips time); the outbox then holds every reminder, overdue
 notice and escalation the year caused. A plan year that has already begun is run on
-later dates with an isomorphic calendar (runtime.calendar_shift) and shifted back.
+later dates with an isomorphic calendar (simulation.calendar_shift) and shifted back.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from sqlmodel import Session, select
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 
-from domain.db import create_schema, make_engine, session_scope
-from domain.models import Notification, Occurrence, Organisation, Task
+from persistence.db import create_schema, make_engine, session_scope
+from persistence.models import Notification, Occurrence, Organisation, Task
 from runtime import workflow_bridge as bridge
 from runtime.activation import load_inputs, start_workflows, store
-from runtime.calendar_shift import CalendarShift, shift_calendar, weeks_needed
+from simulation.calendar_shift import CalendarShift, shift_calendar, weeks_needed
 from runtime.devserver import find_binary
 from runtime.owners import OwnerAction, plan_owner_action
-from runtime.timeline import KINDS, TimelineEntry, summarise
+from simulation.timeline import KINDS, TimelineEntry, summarise
 from settings import Settings
-from workflows.task_types import is_progress_key
+from contracts.task_workflow import is_progress_key
 
 
 @dataclass
@@ -108,7 +108,7 @@ async def _progress_action(handle, what: str, occurrence_key: str) -> None:
     from temporalio.service import RPCError
 
     from workflows import client as task_client
-    from workflows.task_types import ReviewProgress, SubmitProgress
+    from contracts.task_workflow import ReviewProgress, SubmitProgress
 
     period_key = occurrence_key.removesuffix(".progress")
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workflows.task_types import ContactsSpec, OccurrenceSpec
+from contracts.task_workflow import ContactsSpec, OccurrenceSpec
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""``web.server.serve``: what ``dondoc up`` runs, on a real port, stopped by cancellation."""
+"""``runtime.dashboard.serve_dashboard``: what ``dondoc up`` runs, on a real port, stopped by cancellation."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import socket
 from pathlib import Path
 
 import httpx
+import pytest
 
-from domain.db import create_schema, make_engine
+from persistence.db import create_schema, make_engine
 from settings import Settings
-from web.server import serve
+from runtime.dashboard import serve_dashboard
 
 
 def _free_port() -> int:
@@ -20,12 +21,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def test_serve_answers_and_stops_on_cancel(tmp_path: Path) -> None:
+async def test_serve_answers_and_stops_on_cancel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     port = _free_port()
-    settings = Settings(data_dir=tmp_path, web_port=port, base_url=f"http://127.0.0.1:{port}")
+    # The dashboard is built from the environment (uvicorn's factory), as in `dondoc up`.
+    monkeypatch.setenv("DONDOC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DONDOC_WEB_PORT", str(port))
+    monkeypatch.setenv("DONDOC_BASE_URL", f"http://127.0.0.1:{port}")
+    settings = Settings()
+    assert settings.web_port == port and settings.data_dir == tmp_path
     engine = make_engine(settings.effective_database_url)
     create_schema(engine)
-    task = asyncio.create_task(serve(settings, engine))
+    task = asyncio.create_task(serve_dashboard(settings))
     try:
         async with httpx.AsyncClient(base_url=settings.base_url) as client:
             for _ in range(100):

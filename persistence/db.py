@@ -18,7 +18,7 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-from domain import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from persistence import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 VERSION_TABLE = "alembic_version"

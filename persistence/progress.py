@@ -15,9 +15,9 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from domain.calendar import organisation_calendar
-from domain.models import Occurrence, OccurrenceStatus, Organisation, Plan, Task, TaskStatus, utcnow
+from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, Task, TaskStatus, utcnow
 from domain.reporting import ReportingCalendar, ReportingRules, progress_due_dates
-from runtime.plan_store import StoredTask
+from persistence.plan_store import StoredTask
 
 
 def reporting_calendar(org: Organisation) -> ReportingCalendar:

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from domain.calendar import WorkCalendar
 from domain.deadlines import DueDate, expand, parse_deadline
-from domain.models import (
+from persistence.models import (
     Occurrence,
     OccurrenceStatus,
     Organisation,
@@ -182,7 +182,7 @@ def sync_occurrences(session: Session, task: Task, dues: list[DueDate]) -> list[
     new date; one that is no longer in the schedule is cancelled if still open.
     """
     existing = {o.key: o for o in session.exec(select(Occurrence).where(Occurrence.task_id == task.id))
-                if o.kind != "progress"}  # progress updates: runtime.progress
+                if o.kind != "progress"}  # progress updates: persistence.progress
     live: list[Occurrence] = []
     for due in dues:
         occ = existing.pop(due.key, None)

@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from domain.models import Occurrence, OccurrenceStatus, Organisation, Plan, PlanStatus, Task, TaskStatus
+from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, PlanStatus, Task, TaskStatus
 from domain.status import Counts, bucketed, classify, local_date
 
 

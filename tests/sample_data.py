@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from domain.models import (
+from persistence.models import (
     Occurrence,
     OccurrenceStatus,
     Officer,

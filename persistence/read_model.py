@@ -22,7 +22,7 @@ from sqlalchemy import case, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from domain.models import (
+from persistence.models import (
     Event,
     Occurrence,
     OccurrenceStatus,
