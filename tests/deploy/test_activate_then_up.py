@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -80,7 +80,7 @@ def _body(mail) -> str:
 
 def test_activate_without_the_service_then_up_sends_the_reminder(tmp_path: Path) -> None:
     zone = noon_zone()
-    now_local = datetime.now(timezone.utc).astimezone(ZoneInfo(zone))
+    now_local = datetime.now(UTC).astimezone(ZoneInfo(zone))
     assert 12 <= now_local.hour < 13  # the working day set below (start +2 min, until 23:00) fits
     review = _files(tmp_path, zone, now_local)
     data = tmp_path / "data"

@@ -3,7 +3,7 @@ second pending extension request, in Vietnamese, before it reaches the workflow 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from cli.main import app
 from persistence.db import create_schema, make_engine
 from persistence.models import Event, Occurrence, OccurrenceStatus, Officer, Task
-from tests.database import database_url
 from persistence.read_model import today_in
+from tests.database import database_url
 from tests.sample_data import seed
 
 runner = CliRunner()
@@ -77,7 +77,7 @@ def test_a_second_pending_extension_request_is_refused(cli_env) -> None:
     assert first.exit_code == 2 and "Temporal" in first.output  # nothing pending: on to the workflow
     with Session(cli_env) as session:  # the first request, as the workflow records it
         session.add(Event(organisation_id=task.organisation_id, task_id=task.id, occurrence_id=occ.id,
-                          kind="extension_requested", actor="tuphap", at=datetime.now(timezone.utc),
+                          kind="extension_requested", actor="tuphap", at=datetime.now(UTC),
                           idempotency_key="test/extension_requested/1",
                           data={"period": occ.period, "new_due": "2030-11-30", "reason": "Chờ hướng dẫn"}))
         session.commit()
@@ -87,7 +87,7 @@ def test_a_second_pending_extension_request_is_refused(cli_env) -> None:
         in second.output
     with Session(cli_env) as session:  # decided: a new request may go
         session.add(Event(organisation_id=task.organisation_id, task_id=task.id, occurrence_id=occ.id,
-                          kind="extension_denied", actor="chutich", at=datetime.now(timezone.utc),
+                          kind="extension_denied", actor="chutich", at=datetime.now(UTC),
                           idempotency_key="test/extension_denied/1", data={"period": occ.period}))
         session.commit()
     third = runner.invoke(app, command)

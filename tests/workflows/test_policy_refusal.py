@@ -20,11 +20,11 @@ from sqlmodel import select
 from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
+from contracts.task_workflow import Cancel, TaskWorkflowInput
 from persistence.db import session_scope
 from persistence.models import Plan
 from tests.workflows.harness import scenario
 from workflows.task import TaskWorkflow
-from contracts.task_workflow import Cancel, TaskWorkflowInput
 
 D = date
 
