@@ -59,6 +59,36 @@ def pick_organisation(session: Session, code: str | None) -> Organisation:
     return orgs[0]
 
 
+# ``--by`` left out: the action is the operator's on the server (recorded as "admin").
+OPERATOR = "admin"
+BY_HELP = "(tên đăng nhập của một cán bộ đang hoạt động; mặc định: người quản trị trên máy chủ)."
+
+
+def _actor(session: Session, organisation: Organisation, by: str | None) -> str:
+    """The username ``--by`` names, refused unless it is an active officer of the organisation."""
+    if by is None:
+        return OPERATOR
+    officer = session.exec(select(Officer).where(Officer.organisation_id == organisation.id,
+                                                 Officer.username == by.strip())).first()
+    if officer is None:
+        _fail(f"Không có cán bộ nào tên đăng nhập «{by}» ở {organisation.name}: "
+              "xem danh sách bằng 'dondoc user list' rồi ghi đúng --by.")
+    if not officer.active:
+        _fail(f"Tài khoản «{by}» ({officer.full_name}) đã ngừng hoạt động: không thể thao tác thay người này.")
+    return officer.username
+
+
+def _pending_extension(session: Session, occurrence) -> object | None:
+    """The occurrence's extension request not decided yet (its event), if any."""
+    from persistence.models import Event
+
+    last = session.exec(
+        select(Event).where(Event.occurrence_id == occurrence.id, Event.kind.like("extension%"))
+        .order_by(Event.at.desc(), Event.id.desc())
+    ).first()
+    return last if last is not None and last.kind in ("extension_requested", "extension_request") else None
+
+
 def _bucket_text(bucket) -> Text:
     if bucket is None:
         return Text("Đã huỷ", style="dim")
@@ -181,7 +211,7 @@ def task_report(
     document: str = typer.Option(None, "--document", help="Số văn bản minh chứng."),
     document_date: str = typer.Option(None, "--date", help="Ngày văn bản DD/MM/YYYY."),
     link: str = typer.Option(None, "--link", help="Đường dẫn minh chứng."),
-    by: str = typer.Option("admin", "--by", help="Người báo cáo (tên đăng nhập)."),
+    by: str = typer.Option(None, "--by", help="Người báo cáo " + BY_HELP),
     plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."),
     org: str = ORG_OPTION,
 ) -> None:
@@ -196,11 +226,12 @@ def task_report(
     engine = _engine(settings)
     with Session(engine) as session:
         organisation = pick_organisation(session, org)
+        actor = _actor(session, organisation, by)
         task = _find_task(session, organisation.id, code, plan)
     evidence = {k: v for k, v in {"document_number": document, "link": link,
                                   "document_date": _parse_date(document_date).isoformat() if document_date else None}.items() if v}
     after = _run_action(settings, engine, task.id, ActionRequest("progress", f"{period}.progress", evidence=evidence,
-                                                                 progress_status=status_, result=result), by)
+                                                                 progress_status=status_, result=result), actor)
     console.print(f"Đã báo cáo tiến độ {task.code} — {after.period}: {STATUS_LABELS[after.status]}.")
 
 
@@ -292,7 +323,7 @@ def task_done(
     evidence: str = typer.Option(..., "--evidence", "-e", help="Minh chứng: số văn bản, đường dẫn hoặc ghi chú."),
     document_date: str = typer.Option(None, "--date", help="Ngày văn bản DD/MM/YYYY."),
     occurrence: str = typer.Option(None, "--occurrence", help="Mã kỳ (mặc định: kỳ chưa hoàn thành sớm nhất)."),
-    by: str = typer.Option("admin", "--by", help="Người báo cáo (tên đăng nhập)."),
+    by: str = typer.Option(None, "--by", help="Người báo cáo " + BY_HELP),
     plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."),
     org: str = ORG_OPTION,
 ) -> None:
@@ -303,6 +334,7 @@ def task_done(
     engine = _engine(settings)
     with Session(engine) as session:
         organisation = pick_organisation(session, org)
+        actor = _actor(session, organisation, by)
         task = _find_task(session, organisation.id, code, plan)
         occ = _pick_occurrence(session, task, occurrence, (OccurrenceStatus.OPEN,))
     ev: dict = {"note": evidence}
@@ -312,7 +344,7 @@ def task_done(
         ev = {"document_number": evidence}  # "45/BC-UBND"
     if document_date:
         ev["document_date"] = _parse_date(document_date).isoformat()
-    after = _run_action(settings, engine, task.id, ActionRequest("submit", occ.key, note=ev.get("note", ""), evidence=ev), by)
+    after = _run_action(settings, engine, task.id, ActionRequest("submit", occ.key, note=ev.get("note", ""), evidence=ev), actor)
     console.print(f"Đã báo cáo hoàn thành {task.code} — {occ.period}: {STATUS_LABELS[after.status]}.")
 
 
@@ -322,7 +354,7 @@ def task_extend(
     to: str = typer.Option(..., "--to", help="Gia hạn đến ngày DD/MM/YYYY."),
     reason: str = typer.Option(..., "--reason", help="Lý do."),
     occurrence: str = typer.Option(None, "--occurrence", help="Mã kỳ (mặc định: kỳ chưa hoàn thành sớm nhất)."),
-    by: str = typer.Option("admin", "--by", help="Người đề nghị (tên đăng nhập)."),
+    by: str = typer.Option(None, "--by", help="Người đề nghị " + BY_HELP),
     plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."),
     org: str = ORG_OPTION,
 ) -> None:
@@ -334,11 +366,18 @@ def task_extend(
     engine = _engine(settings)
     with Session(engine) as session:
         organisation = pick_organisation(session, org)
+        actor = _actor(session, organisation, by)
         task = _find_task(session, organisation.id, code, plan)
         occ = _pick_occurrence(session, task, occurrence, (OccurrenceStatus.OPEN, OccurrenceStatus.SUBMITTED))
+        pending = _pending_extension(session, occ)
+    if pending is not None:
+        asked = (pending.data or {}).get("new_due")
+        asked_text = f" đến {date.fromisoformat(asked):%d/%m/%Y}" if asked else ""
+        _fail(f"Kỳ {occ.period} của nhiệm vụ {task.code} đã có đề nghị gia hạn{asked_text} "
+              f"(của «{pending.actor}») đang chờ quyết định: chỉ gửi đề nghị mới sau khi đề nghị này được quyết định.")
     if new_due <= occ.effective_due:
         _fail(f"Ngày gia hạn phải sau hạn hiện tại ({occ.effective_due:%d/%m/%Y}).")
-    _run_action(settings, engine, task.id, ActionRequest("request_extension", occ.key, new_due=new_due, reason=reason, note=reason), by)
+    _run_action(settings, engine, task.id, ActionRequest("request_extension", occ.key, new_due=new_due, reason=reason, note=reason), actor)
     console.print(f"Đã gửi đề nghị gia hạn {task.code} — {occ.period} đến {new_due:%d/%m/%Y}.")
 
 

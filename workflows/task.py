@@ -44,7 +44,15 @@ with workflow.unsafe.imports_passed_through():
         SyncOccurrencesInput,
     )
     from domain.calendar import WorkCalendar
-    from domain.policy import DEFAULT_POLICY, Contacts, OccurrenceState, OccurrenceStatus, Policy, decide
+    from domain.policy import (
+        DEFAULT_POLICY,
+        Contacts,
+        OccurrenceState,
+        OccurrenceStatus,
+        Policy,
+        decide,
+        policy_problems,
+    )
     from contracts.task_workflow import (
         CANCELLED,
         DONE,
@@ -75,6 +83,9 @@ ANSWER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interv
                            maximum_attempts=3)
 # Patch: extension requests go to the plan's decider; a reassignment tells the previous owner.
 DECIDER_AND_PREVIOUS_OWNER = "decider-and-previous-owner"
+# Patch: a policy outside domain.policy's rule is refused (the workflow fails with the
+# reason; an update carrying one is refused) instead of failing every workflow task.
+REFUSE_UNRUNNABLE_POLICY = "refuse-unrunnable-policy"
 # A cancellation the database refused is tried again after this long.
 CANCEL_RETRY_AFTER = timedelta(minutes=1)
 CONTACT_FIELDS = ("lead", "coordinator", "vice_chairman", "chairman")
@@ -184,6 +195,10 @@ class TaskWorkflow:
                 LoadDefinitionInput(organisation_id=params.organisation_id, task_id=params.task_id),
                 start_to_close_timeout=DB_TIMEOUT,
             )
+        refusal = self._policy_refusal(definition)
+        if refusal is not None:
+            # Fail the workflow, visibly and once: retrying cannot make the policy runnable.
+            raise ApplicationError(refusal, type="InvalidPolicy", non_retryable=True)
         carried = params.carried
         if carried is not None:
             self._lead_override = carried.lead_override
@@ -216,9 +231,24 @@ class TaskWorkflow:
             resolved_weekend_working_days=params.resolved_weekend_working_days,
         )
 
+    def _policy_refusal(self, definition: TaskDefinition) -> str | None:
+        """Why the definition's policy cannot be run (Vietnamese), or None.
+
+        Histories from before the rule ran such policies (or failed on them): they keep
+        doing so on replay, as the patch marker is missing there.
+        """
+        problems = policy_problems(definition.policy) if definition.policy else []
+        if not problems or not workflow.patched(REFUSE_UNRUNNABLE_POLICY):
+            return None
+        reasons = "; ".join(message for _, message in problems)
+        return (f"Không thể đôn đốc nhiệm vụ: cách đôn đốc của kế hoạch không hợp lệ ({reasons}). "
+                "Sửa mục chasing của tệp rà soát (dondoc plan check) rồi kích hoạt lại.")
+
     def _set_definition(self, definition: TaskDefinition) -> None:
         self._definition = definition
-        self._policy = Policy.from_dict(definition.policy) if definition.policy else DEFAULT_POLICY
+        # Unchecked here: a policy outside the rule was refused before (_policy_refusal)
+        # unless a history from before the rule is replayed, which must run as it ran.
+        self._policy = Policy.from_dict(definition.policy, checked=False) if definition.policy else DEFAULT_POLICY
         self._tz = self._policy.zone()
         # Working days resolved by the activity (recorded in history) rather than read
         # from the holidays package here: a newer package must not move the dates of a
@@ -709,6 +739,9 @@ class TaskWorkflow:
                     )
                 except ActivityError as error:
                     raise _reject("Không đọc được nhiệm vụ từ cơ sở dữ liệu, vui lòng thử lại sau.") from error
+            refusal = self._policy_refusal(definition)
+            if refusal is not None:
+                raise _reject(refusal)  # the running definition stays
             await self._record("definition_updated", "system", None, {"revision": params.revision})
             self._set_definition(definition)
             self._merge_occurrences(definition)
