@@ -632,7 +632,7 @@ def _mail_facts(request: Request, db: Session, user: CurrentUser, rows: list[Not
         if status == NotificationStatus.SENT:
             when = f"đã gửi lúc {_local_clock(n.sent_at, tz)}"
         elif status == NotificationStatus.SKIPPED:
-            when = f"không gửi: {n.skip_reason or 'không còn cần gửi'}"
+            when = f"Bỏ qua – {n.skip_reason or 'không còn cần gửi'}"
         elif status == NotificationStatus.FAILED:
             when = "gửi không được, đã ngừng thử lại" + (f": {n.last_error}" if n.last_error else "")
         else:
