@@ -431,8 +431,9 @@ def trend_chart(trend: list[queries.TrendLine], width: int = 560, height: int = 
     left, right, top, bottom = 44, 16, 14, 34
     inner_w, inner_h = width - left - right, height - top - bottom
     periods = [p.label for p in trend[0].points] if trend else []
-    step = inner_w / max(1, len(periods) - 1) if len(periods) > 1 else 0
-    xs = [left + (i * step if len(periods) > 1 else inner_w / 2) for i in range(len(periods))]
+    # Each period in the middle of its own band: the axis labels never run off the edges.
+    band = inner_w / max(1, len(periods))
+    xs = [left + band * (i + 0.5) for i in range(len(periods))]
     colours = ("#0b5cad", "#1a7f37", "#b35900", "#6a1b9a", "#c62828", "#00838f")
     series = []
     for index, line in enumerate(trend):
