@@ -622,7 +622,11 @@ def _mail_facts(request: Request, db: Session, user: CurrentUser, rows: list[Not
     org = db.get(Organisation, user.organisation_id)
     tz = org.timezone or settings.timezone
     calendar = org_calendar(org)
+    from notifications.dispatch import skip_reason
+
     ids = {n.recipient_id for n in rows if n.recipient_id}
+    occurrence_ids = {n.occurrence_id for n in rows if n.occurrence_id and n.status == NotificationStatus.PENDING}
+    occurrences = {o.id: o for o in db.exec(select(Occurrence).where(Occurrence.id.in_(occurrence_ids)))} if occurrence_ids else {}
     people = {o.id: o for o in db.exec(select(Officer).where(Officer.id.in_(ids)))} if ids else {}
     now = datetime.now(_tz.utc)
     facts = {}
@@ -636,6 +640,9 @@ def _mail_facts(request: Request, db: Session, user: CurrentUser, rows: list[Not
             when = f"Bỏ qua – {n.skip_reason or 'không còn cần gửi'}"
         elif status == NotificationStatus.FAILED:
             when = "gửi không được, đã ngừng thử lại" + (f": {n.last_error}" if n.last_error else "")
+        elif (reason := skip_reason(n, occurrences.get(n.occurrence_id))) is not None:
+            # The dispatcher will drop it for this reason (same rule): say so now.
+            when = f"sẽ không gửi – {reason}"
         else:
             delivery = Delivery(officer.delivery).value if officer else "immediate"
             leader = officer is not None and Role(officer.role) in (Role.CHAIRMAN, Role.VICE_CHAIRMAN)

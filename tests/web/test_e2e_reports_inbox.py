@@ -96,6 +96,11 @@ async def test_bulk_confirm_trend_sort_reports_and_mails(service) -> None:
             for box in await inbox.locator("input[type=checkbox][name=pick]").all():
                 await box.check()
             await _shot(coordinator, "50-cho-xac-nhan-chon-nhieu-1366")
+            phone = await _login(browser, base, "phamthulan", width=390)
+            for box in await phone.locator("#cho-xac-nhan input[type=checkbox][name=pick]").all():
+                await box.check()
+            await _shot(phone, "50-cho-xac-nhan-chon-nhieu-390")
+            await _no_sideways_scroll(phone)
             await coordinator.click("button:has-text('Xác nhận các mục đã chọn')")
             await coordinator.wait_for_selector(".flash.ok")
             assert "Đã xác nhận 2 báo cáo." in await coordinator.text_content(".flash.ok")
@@ -162,7 +167,7 @@ async def test_bulk_confirm_trend_sort_reports_and_mails(service) -> None:
                 count = len(session.exec(select(Notification)).all())
             assert count >= 1 and await coordinator.locator("#mail-list tbody tr").count() >= 1
             listing = await coordinator.text_content("#mail-list")
-            assert re.search(r"(sẽ gửi|đã gửi) lúc \d\d:\d\d ngày \d\d/\d\d/\d{4}|Bỏ qua", listing)
+            assert re.search(r"(sẽ gửi|đã gửi) lúc \d\d:\d\d ngày \d\d/\d\d/\d{4}|Bỏ qua|sẽ không gửi – ", listing)
             assert "phamthulan" not in listing and "nguyenvanbinh" not in listing
             await _shot(coordinator, "50-thu-thong-bao-1366")
             await coordinator.click("#mail-list tbody tr a")
@@ -173,7 +178,6 @@ async def test_bulk_confirm_trend_sort_reports_and_mails(service) -> None:
             mail_url = coordinator.url
 
             # The same pages at 390 px: nothing scrolls sideways.
-            phone = await _login(browser, base, "phamthulan", width=390)
             for path, name in (("/overview", "50-tong-quan-bieu-do-390"), ("/tasks?sort=title&dir=desc", "50-nhiem-vu-sap-xep-390"),
                                ("/reports", "50-bao-cao-dinh-ky-390"), ("/mails", "50-thu-thong-bao-390"),
                                (mail_url.removeprefix(base), "50-thu-noi-dung-390")):

@@ -99,7 +99,10 @@ def test_mail_page_says_when_each_mail_goes_out_and_opens_the_rendered_mail(web_
         sent = Notification(organisation_id=seeded.organisation_id, idempotency_key="s1", task_id=seeded.tasks["1.1"],
                             recipient_id=phong.id, recipient_email="vanphong@xa.example", kind="overdue", context=context,
                             status=NotificationStatus.SENT, sent_at=datetime(2026, 11, 30, 1, 5, tzinfo=timezone.utc))
-        session.add_all([pending, sent])
+        own = Notification(organisation_id=seeded.organisation_id, idempotency_key="o1", task_id=seeded.tasks["1.1"],
+                           recipient_id=phong.id, recipient_email="vanphong@xa.example", kind="completion_submitted",
+                           context={**context, "actor": "vanphong"})
+        session.add_all([pending, sent, own])
         session.commit()
         pending_id = pending.id
     client = web_env.login("thuongtruc")
@@ -113,6 +116,8 @@ def test_mail_page_says_when_each_mail_goes_out_and_opens_the_rendered_mail(web_
     else:
         assert "sẽ gửi lúc" in row
     assert "đã gửi lúc 08:05 ngày 30/11/2026" in html
+    # What the recipient did themselves is never mailed to them: said before the dispatcher drops it.
+    assert "sẽ không gửi – người nhận chính là người đã thực hiện việc này" in html
 
     mail = client.get(f"/mails/{pending_id}").text
     assert "Nguyễn Văn Phong" in mail and "Thư như người nhận thấy" in mail
