@@ -12,11 +12,13 @@ from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session, select
 
-from cli.main import app
 from persistence.models import OccurrenceStatus, Officer, Organisation, Role
 from domain.text import vietnamese_sort_key
 from domain.status import BUCKETS, LABELS, RICH_STYLES, STATUS_LABELS, classify, local_date
 from settings import Settings
+
+# This module's commands; cli.main merges them into the root `dondoc` command.
+app = typer.Typer()
 
 console = Console()
 err = Console(stderr=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from persistence.models import Occurrence, OccurrenceStatus
+from domain.vocabulary import OccurrenceStatus
 
 
 class Bucket(str, enum.Enum):
@@ -71,11 +71,6 @@ BUCKET_KIND = "deadline"
 def counts_in_buckets(kind: str | None) -> bool:
     """Whether an occurrence of ``kind`` is counted in the four buckets (rows loaded in Python)."""
     return (kind or BUCKET_KIND) == BUCKET_KIND
-
-
-def bucketed():
-    """The same rule as a SQL condition on ``Occurrence`` (for queries that count)."""
-    return Occurrence.kind == BUCKET_KIND
 
 
 def local_date(moment: datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> date | None:

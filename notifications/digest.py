@@ -37,7 +37,8 @@ from persistence.models import (
     TaskStatus,
     Unit,
 )
-from domain.status import Bucket, Counts, bucketed, classify, local_date
+from persistence.models import bucketed
+from domain.status import Bucket, Counts, classify, local_date
 from domain.text import vietnamese_sort_key
 from notifications.render import (
     KIND_LABELS,

@@ -36,7 +36,8 @@ from persistence.models import (
     Unit,
 )
 from domain.vocabulary import REFORM_AREAS, Area
-from domain.status import Aggregate, Bucket, bucketed, classify, counts_in_buckets, days_overdue, local_date
+from persistence.models import bucketed
+from domain.status import Aggregate, Bucket, classify, counts_in_buckets, days_overdue, local_date
 
 AREA_LABELS: dict[str, str] = {area.value: area.label for area in (*REFORM_AREAS, Area.KHAC)}
 

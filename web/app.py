@@ -185,7 +185,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.temporal = TemporalGate(temporal_client_factory)
-    signer = SessionSigner(load_secret(Path(settings.data_dir)), max_age=int(settings.session_hours * 3600))
+    signer = SessionSigner(load_secret(settings), max_age=int(settings.session_hours * 3600))
     if session_seconds is not None:
         signer.max_age = session_seconds
     app.state.signer = signer

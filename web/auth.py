@@ -61,12 +61,11 @@ def check_login(officer: Officer | None, password: str) -> bool:
     return officer.active and verify_password(officer.password_hash, password)
 
 
-def load_secret(data_dir: Path) -> bytes:
-    """The signing key: ``DONDOC_SECRET_KEY`` or a random key kept in ``<data_dir>/secret_key``."""
-    env = os.environ.get("DONDOC_SECRET_KEY")
-    if env:
-        return env.encode()
-    path = Path(data_dir) / "secret_key"
+def load_secret(settings: Any) -> bytes:
+    """The signing key: ``Settings.secret_key`` (DONDOC_SECRET_KEY) or a random key kept in ``<data_dir>/secret_key``."""
+    if settings.secret_key is not None and settings.secret_key.get_secret_value():
+        return settings.secret_key.get_secret_value().encode()
+    path = Path(settings.data_dir) / "secret_key"
     if path.is_file():
         return path.read_bytes().strip()
     path.parent.mkdir(parents=True, exist_ok=True)

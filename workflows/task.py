@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -288,7 +289,7 @@ class TaskWorkflow:
         """Record every action the policy says is due now, until none is."""
         while True:
             now = workflow.now()
-            actions = []
+            actions: list[tuple[OccurrenceSnapshot, Any]] = []
             nexts: dict[str, datetime | None] = {}
             for snap in self._occ.values():
                 if snap.status != OPEN:
@@ -815,8 +816,7 @@ class TaskWorkflow:
         deadlines = [s for s in self._occ.values() if not is_progress_key(s.key)]
         if not deadlines or any(s.status not in CLOSED for s in deadlines):
             return
-        finished = [s.completed_at or s.submitted_at for s in deadlines if s.status == DONE]
-        finished = [f for f in finished if f]
+        finished = [f for f in (s.completed_at or s.submitted_at for s in deadlines if s.status == DONE) if f]
         if not finished:
             return
         day = max(datetime.fromisoformat(f).astimezone(self._tz).date() for f in finished)
