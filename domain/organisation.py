@@ -595,23 +595,19 @@ def _format_loc(loc: Loc) -> str:
     return out
 
 
-def _line_map(node: yaml.Node, path: Loc = (), lines: dict[Loc, int] | None = None, dupes: list | None = None) -> dict[Loc, int]:
+def _line_map(node: yaml.Node, path: Loc = (), lines: dict[Loc, int] | None = None) -> dict[Loc, int]:
     """Map each path in the document to the 1-based line where it is written."""
     lines = {} if lines is None else lines
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
-            if key in seen and dupes is not None:
-                dupes.append((path + (key,), key_node.start_mark.line + 1))
-            seen.add(key)
             lines[path + (key,)] = key_node.start_mark.line + 1
-            _line_map(value_node, path + (key,), lines, dupes)
+            _line_map(value_node, path + (key,), lines)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[path + (i,)] = item.start_mark.line + 1
-            _line_map(item, path + (i,), lines, dupes)
+            _line_map(item, path + (i,), lines)
     return lines
 
 
@@ -647,7 +643,11 @@ def _vietnamese(error: dict[str, Any]) -> str:
         return error["msg"]
     if kind == "enum":
         return f"giá trị '{error.get('input')}' không hợp lệ; chọn một trong: {error.get('ctx', {}).get('expected', '')}"
-    return _PYDANTIC_VN.get(kind, f"giá trị không hợp lệ ({error['msg']})")
+    if kind in _PYDANTIC_VN:
+        return _PYDANTIC_VN[kind]
+    from domain.yaml_problems import validation_message  # never pydantic's English
+
+    return validation_message(error)
 
 
 def load_organisation(path: str | Path) -> OrganisationConfig:
@@ -676,21 +676,19 @@ def load_organisation(path: str | Path) -> OrganisationConfig:
     except YamlBoundsError as error:
         raise OrganisationError(source, [Problem(error.line, "", error.message)]) from None
 
+    from domain.yaml_problems import duplicate_keys, load_problem
+
     loader = yaml.SafeLoader(text)
     try:
         # Aliases and deep nesting are refused before the document is built (issue 17).
         check_yaml_bounds(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        detail = " ".join(p for p in (error.context, error.problem) if p)
-        raise OrganisationError(source, [Problem(line, "", f"cú pháp YAML không hợp lệ ({detail})")]) from None
-    except yaml.YAMLError as error:
-        raise OrganisationError(source, [Problem(None, "", f"cú pháp YAML không hợp lệ ({error})")]) from None
     except YamlBoundsError as error:
         raise OrganisationError(source, [Problem(error.line, "", error.message)]) from None
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: an impossible date (2026-02-30)
+        problem = load_problem(error, text)
+        raise OrganisationError(source, [Problem(problem.line, "", problem.text())]) from None
     finally:
         loader.dispose()
 
@@ -699,9 +697,8 @@ def load_organisation(path: str | Path) -> OrganisationConfig:
     if not isinstance(data, dict):
         raise OrganisationError(source, [Problem(node.start_mark.line + 1, "", "tệp phải là một bảng với các khóa organisation, calendar, units, officers")])
 
-    dupes: list[tuple[Loc, int]] = []
-    lines = _line_map(node, dupes=dupes)
-    problems = [Problem(line, _format_loc(loc), "khóa bị khai báo hai lần") for loc, line in dupes]
+    lines = _line_map(node)
+    problems = [Problem(p.line, _format_loc(loc), p.message) for loc, p in duplicate_keys(node)]
 
     collected: list[tuple[Loc, str]] = []
     try:
@@ -709,7 +706,7 @@ def load_organisation(path: str | Path) -> OrganisationConfig:
     except ValidationError as error:
         for err in error.errors():
             loc = tuple(err["loc"])
-            problems.append(Problem(_line_for(lines, loc), _format_loc(loc), _vietnamese(err)))
+            problems.append(Problem(_line_for(lines, loc), _format_loc(loc), _vietnamese(dict(err))))
         config = None
         collected = _partial_cross_check(data)
     for loc, message in collected:

@@ -18,8 +18,8 @@ import enum
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from domain.clock import local_day
 from domain.vocabulary import OccurrenceStatus
 
 
@@ -75,11 +75,7 @@ def counts_in_buckets(kind: str | None) -> bool:
 
 def local_date(moment: datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> date | None:
     """The calendar day of an aware (or UTC-naive, as SQLite returns it) timestamp in ``tz``."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(ZoneInfo(tz)).date()
+    return None if moment is None else local_day(moment, tz)
 
 
 def classify(status: OccurrenceStatus | str, due: date, completed_on: date | None, today: date) -> Bucket | None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from domain.clock import as_utc
 from domain.passwords import hash_password, needs_rehash, verify_password  # noqa: F401  (re-exported)
 from domain.rules import (  # noqa: F401  (re-exported for the pages)
     COORDINATING_ROLES,
@@ -165,7 +166,8 @@ def session_alive(db: Session, sid: str | None, officer: Officer, idle_seconds: 
     if not hmac.compare_digest(row.fingerprint, session_fingerprint(officer)):
         return False  # password, role or organisation changed, or the account was deactivated
     now = now if now is not None else time.time()
-    seen = row.last_seen_at if row.last_seen_at.tzinfo else row.last_seen_at.replace(tzinfo=timezone.utc)
+    seen = as_utc(row.last_seen_at)
+    assert seen is not None
     idle = now - seen.timestamp()
     if idle > idle_seconds:
         row.ended_at = utcnow()
@@ -282,8 +284,8 @@ def authenticate(db: Session, throttle: LoginThrottle, username: str, password: 
     """
     from sqlmodel import select
 
-    from persistence.models import Organisation
     from domain.text import fold
+    from persistence.models import Organisation
 
     name = username.strip()
     org_code = (organisation or "").strip()
