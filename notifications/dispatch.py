@@ -32,7 +32,7 @@ from sqlmodel import Session
 
 from notifications.channels import Channel, ChannelUnavailable, Outgoing
 from notifications.digest import as_utc
-from notifications.email_channel import EmailChannel, sender_display_name
+from notifications.email_channel import DIGEST_KINDS, EmailChannel, sender_display_name  # noqa: F401
 from notifications.outbox import (
     LEASE,
     SELF_ACTION_REASON,

@@ -291,6 +291,16 @@ def plan_policies(session: Session, rows: Iterable[Notification]) -> dict[int, P
     return policies
 
 
+def policy_for(row: Notification, policies: dict[int, Policy], organisation_default: Policy) -> Policy:
+    """The policy whose hours a row goes out in: its plan's (``plan_policies``), else the default.
+
+    A row without a task (a weekly summary) follows the organisation's default policy.
+    """
+    if row.task_id is None:
+        return organisation_default
+    return policies.get(row.task_id, DEFAULT_POLICY)
+
+
 def open_rows(session: Session, rows: list[Notification], orgs: dict[int, OrgClock], now: datetime,
               report: DispatchReport) -> list[Notification]:
     """The rows whose plan's working hours are open at ``now``; the rest wait for a later run.
@@ -305,11 +315,7 @@ def open_rows(session: Session, rows: list[Notification], orgs: dict[int, OrgClo
         org = orgs.get(row.organisation_id)
         if org is None:
             continue
-        if row.task_id is not None:
-            policy = policies.get(row.task_id, DEFAULT_POLICY)
-        else:
-            policy = org.policy
-        if in_working_hours(now, org.calendar, policy):
+        if in_working_hours(now, org.calendar, policy_for(row, policies, org.policy)):
             kept.append(row)
         else:
             closed.add(row.organisation_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -619,6 +619,10 @@ def _mail_facts(request: Request, db: Session, user: CurrentUser, rows: list[Not
     tz = org.timezone or settings.timezone
     calendar = org_calendar(org)
     from notifications.dispatch import skip_reason
+    from notifications.outbox import organisation_policy, plan_policies, policy_for
+
+    # Working hours: the chasing policy of each row's plan, as the dispatcher reads them.
+    policies, org_policy = plan_policies(db, rows), organisation_policy(org)
 
     ids = {n.recipient_id for n in rows if n.recipient_id}
     occurrence_ids = {n.occurrence_id for n in rows if n.occurrence_id and n.status == NotificationStatus.PENDING}
@@ -645,8 +649,9 @@ def _mail_facts(request: Request, db: Session, user: CurrentUser, rows: list[Not
             if n.kind == "escalation" and (leader or set((n.context or {}).get("recipient_roles") or [])
                                            & {"chairman", "vice_chairman"}):
                 delivery = "daily"  # the leaders' digest, once a day
-            at = queries.expected_send_at(n, delivery=delivery, calendar=calendar, tz=tz,
-                                          work_start=settings.notify_work_start, work_end=settings.notify_work_end,
+            policy = policy_for(n, policies, org_policy)
+            at = queries.expected_send_at(n, delivery=delivery, calendar=calendar, tz=policy.timezone,
+                                          work_start=f"{policy.day_start:%H:%M}", work_end=f"{policy.day_end:%H:%M}",
                                           digest_time=settings.notify_digest_time, now=now)
             when = f"sẽ gửi lúc {at:%H:%M} ngày {at:%d/%m/%Y}" + (" (lần thử lại)" if n.attempts else "")
         context = n.context or {}
