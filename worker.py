@@ -112,9 +112,8 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     Joins ``TEMPORAL_ADDRESS`` or the embedded server of the data directory, and starts
     the embedded dev server itself if neither is running.
     """
-    from runtime.devserver import temporal_client
-
     from persistence.db import ensure_schema_current
+    from runtime.devserver import temporal_client
     from runtime.observability import configure_logging, install_temporal_metrics
 
     configure_logging(settings)

@@ -21,12 +21,12 @@ from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from workflows import client as task_client
 from contracts import task_workflow as task_types
-from persistence.models import Occurrence, Officer, Task, TaskStatus
-from domain.vocabulary import ProgressStatus
 from domain import rules
 from domain.rules import ACTION_LABELS, Actor, RuleRefusal  # noqa: F401  (ACTION_LABELS re-exported)
+from domain.vocabulary import ProgressStatus
+from persistence.models import Occurrence, Officer, Task, TaskStatus
+from workflows import client as task_client
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 NOTE_LIMIT = 4000  # characters of a note, a reason or a result text

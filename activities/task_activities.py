@@ -9,7 +9,7 @@ finds the rows there. Business failures (unknown task) are non-retryable.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from contracts.task_activities import (
     SyncOccurrencesInput,
     YearOccurrences,
 )
+from contracts.task_workflow import ContactsSpec, OccurrenceSpec, TaskDefinition
 from domain.calendar import WorkCalendar, organisation_calendar
 from persistence.models import (
     Event,
@@ -46,7 +47,6 @@ from persistence.models import (
     Unit,
     utcnow,
 )
-from contracts.task_workflow import ContactsSpec, OccurrenceSpec, TaskDefinition
 
 
 def _calendar(org: Organisation) -> WorkCalendar:
@@ -132,7 +132,7 @@ def _notification_exists(session: Session, key: str) -> bool:
 
 def _aware(value: str) -> datetime:
     """An aware ISO datetime, in UTC (the DB stores UTC; SQLite drops the offset)."""
-    return datetime.fromisoformat(value).astimezone(timezone.utc)
+    return datetime.fromisoformat(value).astimezone(UTC)
 
 
 class TaskActivities:

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.bench_web import ROOT, Result, free_port
+from bench.bench_web import ROOT, free_port
 
 TARGET_P95_S = 1.0
 KINDS = ("static", "page", "api", "action", "export", "login")
@@ -144,10 +144,10 @@ async def client_loop(base: str, account: Account, password: str, period: str, r
                 await rec.timed("static", "", lambda: client.get("/static/style.css"))
             elif draw < 0.37:
                 path = rng.choice(["/overview", "/tasks", "/my", f"/tasks/{task_id}"])
-                await rec.timed("page", path, lambda: client.get(path))
+                await rec.timed("page", path, lambda path=path: client.get(path))
             elif draw < 0.62:
                 path = rng.choice(["/api/overview", f"/api/tasks?period={period}", f"/api/tasks/{task_id}", "/api/my-tasks"])
-                await rec.timed("api", path, lambda: client.get(path))
+                await rec.timed("api", path, lambda path=path: client.get(path))
             elif draw < 0.85:
                 await act(client, headers, account, rec, reviews, rng)
             elif draw < 0.92:
@@ -220,9 +220,9 @@ def p95(values: list[float]) -> float:
 
 async def run(args: argparse.Namespace) -> int:
     from demo.accounts import DEMO_PASSWORD
-    from persistence.read_model import today_in
-    from persistence.progress import reporting_calendar
     from persistence.models import Organisation
+    from persistence.progress import reporting_calendar
+    from persistence.read_model import today_in
 
     with tempfile.TemporaryDirectory(prefix="dondoc-bench-load-") as tmp:
         data_dir = Path(tmp)

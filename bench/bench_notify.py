@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 from aiosmtpd.controller import Controller  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
+from notifications.catcher import free_port, start_catcher  # noqa: E402
+from notifications.dispatch import dispatch_once  # noqa: E402
 from persistence.db import create_schema, make_engine, session_scope  # noqa: E402
 from persistence.models import (  # noqa: E402
     Notification,
@@ -39,8 +41,6 @@ from persistence.models import (  # noqa: E402
     PlanStatus,
     Task,
 )
-from notifications.catcher import free_port, start_catcher  # noqa: E402
-from notifications.dispatch import dispatch_once  # noqa: E402
 from settings import Settings  # noqa: E402
 
 TARGET_S = 10.0
@@ -83,7 +83,7 @@ def seed(db: Path, count: int, recipients: int):
         session.add_all(occs)
         session.flush()
         kinds = ["reminder", "due", "overdue"]
-        created = datetime(2026, 3, 23, 7, 45, tzinfo=TZ).astimezone(timezone.utc)
+        created = datetime(2026, 3, 23, 7, 45, tzinfo=TZ).astimezone(UTC)
         for i in range(count):
             officer, task, occ = officers[i % recipients], tasks[i % len(tasks)], occs[i % len(occs)]
             session.add(Notification(

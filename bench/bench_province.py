@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -53,20 +53,29 @@ def start_database(sqlite_dir: Path, force_sqlite: bool) -> tuple[str, object | 
 
 
 def _utc(day: date, hour: int = 3) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def seed_province(engine, today: date, communes: int, tasks: int) -> dict:
     """Write the province and its communes; returns counts and the usernames to log in with."""
     from sqlmodel import Session
 
-    from persistence.models import (
-        Occurrence, OccurrenceStatus, Officer, OfficerUnit, Organisation, Plan, PlanStatus, ProgressUpdate, Role,
-        Task, Unit,
-    )
     from domain.reporting import ReportingCalendar, progress_due_dates
-    from web.auth import hash_password
+    from persistence.models import (
+        Occurrence,
+        OccurrenceStatus,
+        Officer,
+        OfficerUnit,
+        Organisation,
+        Plan,
+        PlanStatus,
+        ProgressUpdate,
+        Role,
+        Task,
+        Unit,
+    )
     from tests.sample_data import AREAS, TITLES, UNITS
+    from web.auth import hash_password
 
     digest = hash_password(PASSWORD)  # argon2 once: every account shares the password
     year = today.year
@@ -192,8 +201,8 @@ async def load(clients: list[httpx.AsyncClient], path: str, requests: int, name:
 
 
 async def run(args: argparse.Namespace) -> int:
-    from persistence.db import create_schema, make_engine
     from domain.reporting import ReportingCalendar
+    from persistence.db import create_schema, make_engine
     from persistence.read_model import today_in
 
     with tempfile.TemporaryDirectory(prefix="dondoc-bench-province-") as tmp:

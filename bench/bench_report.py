@@ -8,16 +8,16 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlmodel import Session  # noqa: E402
 
+from domain.vocabulary import REFORM_AREAS  # noqa: E402
 from persistence.db import create_schema, make_engine  # noqa: E402
 from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, PlanStatus, ProgressUpdate, Task, Unit  # noqa: E402
-from domain.vocabulary import REFORM_AREAS  # noqa: E402
 from reports.draft import draft_report  # noqa: E402
 from reports.periods import parse_period  # noqa: E402
 
@@ -47,7 +47,7 @@ def build(engine, tasks: int = 100, updates: int = 400) -> int:
             for q, month in enumerate((3, 6, 9, 12)):
                 due = date(2026, month, 10)
                 status = OccurrenceStatus.DONE if (i + q) % 3 else OccurrenceStatus.OPEN
-                done = datetime(2026, month, 5 + (i % 10), 3, tzinfo=timezone.utc) if status == OccurrenceStatus.DONE else None
+                done = datetime(2026, month, 5 + (i % 10), 3, tzinfo=UTC) if status == OccurrenceStatus.DONE else None
                 s.add(Occurrence(organisation_id=org.id, task_id=task.id, key=f"2026-{month}", period=f"Quý {q + 1}/2026",
                                  nominal=due, due=due, status=status, completed_at=done,
                                  evidence={"document_number": f"{i}/BC-UBND", "document_date": f"2026-{month:02d}-05"} if done else None))
@@ -55,7 +55,7 @@ def build(engine, tasks: int = 100, updates: int = 400) -> int:
             task = rows[n % tasks]
             s.add(ProgressUpdate(organisation_id=org.id, task_id=task.id, period_key="2026-Y", status="in_progress",
                                  result=f"Kết quả thực hiện lần {n}", figures={"hồ sơ": n}, submitted_by="u",
-                                 submitted_at=datetime(2026, 12, 1, tzinfo=timezone.utc) + timedelta(minutes=n),
+                                 submitted_at=datetime(2026, 12, 1, tzinfo=UTC) + timedelta(minutes=n),
                                  review_status=("accepted", "pending", "returned")[n % 3],
                                  evidence={"document_number": f"{n}/BC", "document_date": "2026-12-01"},
                                  idempotency_key=f"b-{n}"))

@@ -49,8 +49,8 @@ def free_port() -> int:
 def prepare(data_dir: Path, occurrences: int) -> None:
     """Create the database with ``occurrences`` occurrences (4 per task)."""
     from persistence.db import create_schema, make_engine
-    from settings import Settings
     from persistence.read_model import today_in
+    from settings import Settings
     from tests.sample_data import seed
 
     settings = Settings(data_dir=data_dir)
@@ -232,7 +232,7 @@ async def touch_occurrences(data_dir: Path, stop: asyncio.Event, interval: float
         count += 1
         try:
             await asyncio.wait_for(stop.wait(), interval)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     engine.dispose()
     return count

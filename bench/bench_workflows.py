@@ -80,7 +80,7 @@ async def main(args: argparse.Namespace) -> dict:
                                f"worker peak RSS {results['worker_rss_peak_mb']:.0f} MB with {args.open} open "
                                f"workflows (target < 500 MB)"),
             }
-            for name, (passed, text) in checks.items():
+            for _name, (passed, text) in checks.items():
                 print(f"{'PASS' if passed else 'FAIL'}: {text}")
             results["pass"] = {name: passed for name, (passed, _) in checks.items()}
         finally:

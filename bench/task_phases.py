@@ -42,7 +42,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
 from types import SimpleNamespace
@@ -56,15 +56,15 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
+from domain.organisation import load_organisation
+from domain.policy import Contacts, OccurrenceState, Policy, planned_actions
 from persistence.db import create_schema, make_engine, session_scope
 from persistence.models import Notification
-from domain.organisation import load_organisation
 from persistence.organisation_store import sync_organisation
-from domain.policy import Contacts, OccurrenceState, Policy, planned_actions
+from persistence.plan_store import plan_code, store_tasks, upsert_plan
 from runtime import workflow_bridge as bridge
 from runtime.activation import start_workflows, store
 from runtime.devserver import DevServer
-from persistence.plan_store import plan_code, store_tasks, upsert_plan
 from runtime.worker_process import WorkerProcess
 from settings import Settings
 
@@ -130,7 +130,7 @@ def activation_review(n_tasks: int, year: int) -> SimpleNamespace:
 
 def noon_zone(now: datetime) -> ZoneInfo:
     """A fixed-offset zone where it is between 12:00 and 12:59 at ``now``."""
-    offset = 12 - now.astimezone(timezone.utc).hour  # -11 .. +12, all valid Etc/GMT zones
+    offset = 12 - now.astimezone(UTC).hour  # -11 .. +12, all valid Etc/GMT zones
     return ZoneInfo("Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}")  # POSIX sign: Etc/GMT-7 is UTC+7
 
 
@@ -197,7 +197,7 @@ def store_timer_plans(engine: Engine, config: Any, slots: list[datetime], zone: 
                     state = OccurrenceState(task_key=item.workflow_id, occurrence_key=occ.key, period=occ.period,
                                             due=occ.due, contacts=contacts)
                     for action in planned_actions(state, calendar, pure, at - timedelta(hours=1), at):
-                        planned[f"task-{item.task_id}/{action.key}"] = action.scheduled_at.astimezone(timezone.utc)
+                        planned[f"task-{item.task_id}/{action.key}"] = action.scheduled_at.astimezone(UTC)
         return TimerPlans(org.id, stored_all, planned)
 
 
@@ -291,7 +291,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def recorded_times(engine: Engine, organisation_id: int) -> tuple[dict[str, datetime], dict[str, datetime]]:
@@ -456,7 +456,7 @@ async def timer_phase(client: Client, server: DevServer, tmp: Path, n_open: int,
         # Place the window after the starts and their first workflow tasks.
         # Store (~5 ms a plan) + starts and first workflow tasks at 90% of the measured rate + 10 s.
         lead = 10 + 0.006 * n_open + n_open / (0.9 * (init_rate or 10.0))
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         t0 = now + timedelta(seconds=lead)
         zone, today, slots = place_window(now, t0, window_s, n_open)
         config = working_days_around(load_organisation(ORG_FILE), today)
@@ -472,7 +472,7 @@ async def timer_phase(client: Client, server: DevServer, tmp: Path, n_open: int,
                                                 concurrency=concurrency)
         start_s = time.perf_counter() - began
         settle_s = await wait_settled(client, [s.workflow_id for s in plans.stored], timeout=1800)
-        margin = (t0 - datetime.now(timezone.utc)).total_seconds()
+        margin = (t0 - datetime.now(UTC)).total_seconds()
         early = len(recorded_times(engine, plans.organisation_id)[0])
         print(f"Timers: {n_open} plans of one task stored in {stored_s:.1f} s; {counts['started']} workflows started "
               f"in {start_s:.1f} s ({counts['started'] / start_s:.1f}/s), settled {settle_s:.1f} s later; "
@@ -486,7 +486,7 @@ async def timer_phase(client: Client, server: DevServer, tmp: Path, n_open: int,
         # Wait for the window, then for the stragglers (bounded).
         window_start = time.monotonic() + max(0.0, margin)
         end = t0 + timedelta(seconds=window_s)
-        await asyncio.sleep(max(0.0, (end - datetime.now(timezone.utc)).total_seconds()))
+        await asyncio.sleep(max(0.0, (end - datetime.now(UTC)).total_seconds()))
         drain_deadline = time.monotonic() + 120
         while True:
             recorded, scheduled = recorded_times(engine, plans.organisation_id)

@@ -14,7 +14,8 @@ from pathlib import Path
 import typer
 import yaml
 from rich.console import Console
-from sqlalchemy import Table, delete, or_, select as sa_select, update
+from sqlalchemy import Table, delete, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 

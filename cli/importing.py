@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -20,10 +19,10 @@ _LONG_WORK_BYTES = 300_000
 @app.command("import")
 def import_command(
     file: Path = typer.Argument(..., help="Văn bản kế hoạch: .txt, .docx, .pdf hoặc phụ lục .xlsx."),
-    year: Optional[int] = typer.Option(None, "--year", help="Năm thực hiện (áp kế hoạch năm trước cho năm này)."),
-    org: Optional[Path] = typer.Option(None, "--org", help="Tệp tổ chức (YAML) để đối chiếu tên đơn vị."),
+    year: int | None = typer.Option(None, "--year", help="Năm thực hiện (áp kế hoạch năm trước cho năm này)."),
+    org: Path | None = typer.Option(None, "--org", help="Tệp tổ chức (YAML) để đối chiếu tên đơn vị."),
     as_json: bool = typer.Option(False, "--json", help="In kết quả dạng JSON ra stdout."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Tệp rà soát (YAML) sẽ ghi."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Tệp rà soát (YAML) sẽ ghi."),
 ) -> None:
     """Đọc văn bản kế hoạch, trích xuất nhiệm vụ và ghi tệp rà soát."""
     from domain.organisation import OrganisationError, load_organisation

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import typer
 from rich.console import Console
@@ -54,10 +54,10 @@ def outbox_command(
     """Liệt kê hàng đợi thông báo (outbox): đã gửi, chờ gửi, gửi lỗi, bỏ qua (kèm lý do)."""
     from sqlmodel import Session, select
 
-    from persistence.db import create_schema, make_engine
-    from persistence.models import Notification, NotificationStatus
     from notifications.dispatch import status_text
     from notifications.render import kind_label
+    from persistence.db import create_schema, make_engine
+    from persistence.models import Notification, NotificationStatus
 
     wanted = None
     if status:
@@ -91,7 +91,7 @@ def outbox_command(
     table.add_column("Nhiệm vụ")
     table.add_column("Trạng thái")
     for row in rows:
-        created = row.created_at.replace(tzinfo=row.created_at.tzinfo or timezone.utc).astimezone(tz)
+        created = row.created_at.replace(tzinfo=row.created_at.tzinfo or UTC).astimezone(tz)
         task = (row.context or {}).get("task_code") or (f"#{row.task_id}" if row.task_id else "")
         recipient = f"{row.recipient_name} <{row.recipient_email}>" if row.recipient_name else row.recipient_email
         table.add_row(str(row.id), f"{created:%d/%m/%Y %H:%M}", escape(recipient), escape(kind_label(row.kind)),
@@ -128,7 +128,7 @@ def local_date_text(header: str, tz) -> str:
     except (TypeError, ValueError):
         return header
     if moment.tzinfo is None:  # "-0000": UTC by RFC 5322
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return f"{moment.astimezone(tz):%d/%m/%Y %H:%M}"
 
 

@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from persistence.models import Role
 from domain.organisation import OrganisationConfig, OrganisationError, load_organisation
+from persistence.models import Role
 from persistence.organisation_store import sync_organisation_report
 
 # This module's commands; cli.main merges them into the root `dondoc` command.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -13,7 +12,7 @@ plan_app = typer.Typer(help="Kế hoạch: nhập, rà soát, kích hoạt.", no
 @plan_app.command("check")
 def check_command(
     file: Path = typer.Argument(..., help="Tệp rà soát (YAML) do `dondoc import` tạo."),
-    org: Optional[Path] = typer.Option(None, "--org", help="Tệp tổ chức (mặc định: tệp ghi trong tệp rà soát)."),
+    org: Path | None = typer.Option(None, "--org", help="Tệp tổ chức (mặc định: tệp ghi trong tệp rà soát)."),
 ) -> None:
     """Kiểm tra tệp rà soát; báo mọi lỗi kèm số dòng."""
     from rich.console import Console

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -47,7 +46,7 @@ def _open(plan_code: str):
 def draft_command(
     plan: str = PLAN_OPTION,
     period: str = typer.Option(..., "--period", help="Kỳ báo cáo: 2026-Q1, 2026-H1, 2026-Q3, 2026-Y."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Tệp .docx (mặc định: bao-cao-cchc-KẾ-HOẠCH-KỲ.docx)."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Tệp .docx (mặc định: bao-cao-cchc-KẾ-HOẠCH-KỲ.docx)."),
 ) -> None:
     """Dự thảo báo cáo kết quả thực hiện công tác CCHC của một kỳ (Word)."""
     from domain.completion import rate_text
@@ -72,7 +71,7 @@ def draft_command(
 def evidence_command(
     plan: str = PLAN_OPTION,
     year: int = typer.Option(..., "--year", help="Năm của hồ sơ minh chứng."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Tệp .zip (mặc định: minh-chung-KẾ-HOẠCH-NĂM.zip)."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Tệp .zip (mặc định: minh-chung-KẾ-HOẠCH-NĂM.zip)."),
 ) -> None:
     """Hồ sơ minh chứng (tài liệu kiểm chứng) của một năm: tệp .zip theo lĩnh vực, nhiệm vụ, kèm mục lục."""
     from reports.evidence import build_pack, default_filename
@@ -110,11 +109,11 @@ def report_command(
     code: str = typer.Argument(..., help="Mã chỉ tiêu, ví dụ CT-03a."),
     plan: str = PLAN_OPTION,
     period: str = typer.Option(..., "--period", help="Kỳ báo cáo, ví dụ 2026-Q1."),
-    value: Optional[float] = typer.Option(None, "--value", help="Số liệu thực tế (tỷ lệ: số phần trăm)."),
-    achieved: Optional[bool] = typer.Option(None, "--achieved/--not-achieved", help="Chỉ tiêu không có số: đạt hay chưa."),
-    document: Optional[str] = typer.Option(None, "--document", help="Số văn bản minh chứng."),
-    document_date: Optional[str] = typer.Option(None, "--date", help="Ngày văn bản (YYYY-MM-DD)."),
-    link: Optional[str] = typer.Option(None, "--link", help="Đường dẫn minh chứng."),
+    value: float | None = typer.Option(None, "--value", help="Số liệu thực tế (tỷ lệ: số phần trăm)."),
+    achieved: bool | None = typer.Option(None, "--achieved/--not-achieved", help="Chỉ tiêu không có số: đạt hay chưa."),
+    document: str | None = typer.Option(None, "--document", help="Số văn bản minh chứng."),
+    document_date: str | None = typer.Option(None, "--date", help="Ngày văn bản (YYYY-MM-DD)."),
+    link: str | None = typer.Option(None, "--link", help="Đường dẫn minh chứng."),
     actor: str = typer.Option("admin", "--as", help="Người báo cáo (tên đăng nhập)."),
 ) -> None:
     """Báo cáo kết quả thực tế của một chỉ tiêu trong một kỳ."""

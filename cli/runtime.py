@@ -120,12 +120,11 @@ def _deadline_demo(console: Console, year: int) -> None:
 
 
 async def _up(settings: Settings, console: Console, demo: bool = False) -> None:
+    from cli.service import check_ports, watch_temporal
     from runtime.database import open_database
     from runtime.devserver import DevServer, claim_service, temporal_client, waiting_message
     from runtime.observability import configure_logging, install_temporal_metrics
     from worker import build_worker, serve, stop_on_signals
-
-    from cli.service import check_ports, watch_temporal
 
     configure_logging(settings)
     check_ports(settings)  # a busy port: one line naming it and its setting, before anything starts
@@ -215,7 +214,9 @@ def simulate_command(
     review: Path = typer.Argument(..., exists=True, dir_okay=False, help="Tệp rà soát (REVIEW.yaml)."),
     year: int = typer.Option(..., "--year", "-y", help="Năm cần mô phỏng."),
     as_json: bool = typer.Option(False, "--json", help="In JSON thay cho bảng."),
-    complete_on_time: float = typer.Option(0.7, "--complete-on-time", min=0.0, max=1.0, help="Tỉ lệ kỳ hoàn thành đúng hạn; phần còn lại chia đều trễ hạn / không hoàn thành."),
+    complete_on_time: float = typer.Option(
+        0.7, "--complete-on-time", min=0.0, max=1.0,
+        help="Tỉ lệ kỳ hoàn thành đúng hạn; phần còn lại chia đều trễ hạn / không hoàn thành."),
     seed: int = typer.Option(0, "--seed", help="Hạt giống ngẫu nhiên (cùng hạt giống → cùng kết quả)."),
     org: Path = typer.Option(None, "--org", exists=True, dir_okay=False, help="Tệp tổ chức (mặc định: tệp ghi trong tệp rà soát)."),
 ) -> None:

@@ -108,8 +108,8 @@ def web_command(
 @app.command("dispatcher")
 def dispatcher_command() -> None:
     """Chỉ chạy bộ gửi thông báo (outbox → SMTP); chạy nhiều bản song song vẫn an toàn."""
-    from runtime.database import open_database
     from notifications.scheduler import start_dispatcher
+    from runtime.database import open_database
     from runtime.observability import configure_logging
     from settings import Settings
     from worker import stop_on_signals

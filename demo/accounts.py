@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from persistence.models import Officer, Organisation
 from domain.passwords import hash_password
 from domain.vocabulary import Role
+from persistence.models import Officer, Organisation
 
 DEMO_PASSWORD = "dondoc-demo"
 

@@ -17,8 +17,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -132,7 +131,7 @@ def record_history(engine: Engine, plan_id: int, today: date, timezone: str, see
             day = occ.due + timedelta(days=rng.randint(1, 20)) if late else occ.due - timedelta(days=rng.randint(0, 6))
             day = min(day, today - timedelta(days=1))
             local = datetime.combine(day, time(9 + rng.randint(0, 6), rng.randint(0, 59)), zone)
-            at = local.astimezone(dt_timezone.utc)  # DB timestamps are UTC
+            at = local.astimezone(UTC)  # DB timestamps are UTC
             evidence = {"document": f"{rng.randint(10, 250)}/BC-UBND", "document_date": day.isoformat(),
                         "note": DEMO_EVIDENCE_NOTE}
             occ.status, occ.completed_at, occ.evidence = OccurrenceStatus.DONE, at, evidence
@@ -154,8 +153,8 @@ def record_history(engine: Engine, plan_id: int, today: date, timezone: str, see
 
 def print_accounts(engine: Engine, settings: Settings, console: Console) -> None:
     """Where to log in and with which demo accounts (the first few of each organisation)."""
-    from persistence.models import Officer, Organisation, Role
     from demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
+    from persistence.models import Officer, Organisation, Role
 
     ensure_demo_accounts(engine)
 

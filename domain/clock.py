@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -34,8 +34,8 @@ def as_utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def local_day(moment: datetime, tz: str | ZoneInfo | None = None) -> date:
@@ -48,7 +48,7 @@ def local_day(moment: datetime, tz: str | ZoneInfo | None = None) -> date:
 
 def today(tz: str | ZoneInfo | None = None) -> date:
     """Today in ``tz``."""
-    return local_day(datetime.now(timezone.utc), tz)
+    return local_day(datetime.now(UTC), tz)
 
 
 def parse_vn_date(text: str | None) -> date | None:

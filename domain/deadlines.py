@@ -235,7 +235,7 @@ def _consume(p: _Parse, text: str) -> None:
         p.after = (int(m[1]), _UNIT_CODE[m[2]])
     for m in p.take(r"\bngay (\d{1,2}) (?:cua )?thang cuoi (?:cua )?(?:moi )?quy\b"):
         p.quarter_day = int(m[1])
-    for m in p.take(r"\bthuong xuyen\b|\blien tuc\b"):
+    for _m in p.take(r"\bthuong xuyen\b|\blien tuc\b"):
         p.continuous = True
     # Full dates first, so their month and year are not read as "tháng 6", "năm 2024".
     for m in p.take(rf"\b(?:ngay )?(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}{_YEAR}\b"):

@@ -17,7 +17,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from domain.calendar import WorkCalendar, organisation_calendar
@@ -31,8 +41,8 @@ from domain.reporting import (
     ReportingRuleError,
     ReportingRules,
 )
-from domain.vocabulary import Delivery, Role
 from domain.text import fold, normalise
+from domain.vocabulary import Delivery, Role
 
 Loc = tuple[str | int, ...]
 
@@ -468,7 +478,7 @@ class _UnitMatcher:
                     # A code is an identifier: exact (case-insensitive) only, so that
                     # "ubnd-xa" never swallows "UBND xã".
                     keys = keys[:2] + ("",)
-                for stage, key in zip(self.stages, keys):
+                for stage, key in zip(self.stages, keys, strict=False):
                     if key:
                         stage.setdefault(key, set()).add(unit.code)
         self.units = {u.code: u for u in units}
@@ -477,7 +487,7 @@ class _UnitMatcher:
         return normalise(text), fold(text), unit_key(text, self.level, self.place)
 
     def resolve(self, name: str) -> UnitConfig | None:
-        for stage, key in zip(self.stages, self._keys(name)):
+        for stage, key in zip(self.stages, self._keys(name), strict=False):
             codes = stage.get(key)
             if codes:
                 return self.units[next(iter(codes))] if len(codes) == 1 else None

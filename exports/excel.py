@@ -17,9 +17,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
-from persistence.models import Occurrence, OccurrenceStatus, Plan, Task, TaskStatus, Unit
-from persistence.models import bucketed
 from domain.status import COLOURS, LABELS, Bucket, Counts, classify, local_date
+from persistence.models import Occurrence, OccurrenceStatus, Plan, Task, TaskStatus, Unit, bucketed
 
 HEADERS = ("STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Tình trạng", "Minh chứng")
 WIDTHS = (6, 60, 28, 28, 24, 30, 40)
@@ -94,7 +93,7 @@ def task_status(occurrences: list[Occurrence], today: date, tz: str) -> tuple[st
     if len(live) == 1:
         o, b = live[0], buckets[0]
         return shown_label(o, b), worst, evidence_text(o.evidence)
-    lines = [f"{o.period}: {shown_label(o, b)}" for o, b in zip(live, buckets)]
+    lines = [f"{o.period}: {shown_label(o, b)}" for o, b in zip(live, buckets, strict=False)]
     ev = [f"{o.period}: {evidence_text(o.evidence)}" for o in live if o.evidence]
     return "\n".join(lines), worst, "\n".join(ev)
 
@@ -153,7 +152,7 @@ def plan_workbook(session: Session, plan: Plan, today: date, tz: str = "Asia/Ho_
     ws["A3"].font = Font(italic=True)
 
     header_row = 5
-    for col, (title, width) in enumerate(zip(HEADERS, WIDTHS), start=1):
+    for col, (title, width) in enumerate(zip(HEADERS, WIDTHS, strict=False), start=1):
         cell = ws.cell(row=header_row, column=col, value=title)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -259,7 +258,7 @@ def add_indicator_sheet(wb: Workbook, session: Session, plan: Plan) -> None:
     ws["A1"] = "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU"
     ws["A1"].font = Font(bold=True, size=13)
     ws["A1"].alignment = Alignment(horizontal="center")
-    for col, (title, width) in enumerate(zip(INDICATOR_HEADERS, INDICATOR_WIDTHS), start=1):
+    for col, (title, width) in enumerate(zip(INDICATOR_HEADERS, INDICATOR_WIDTHS, strict=False), start=1):
         cell = ws.cell(row=3, column=col, value=title)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E7E9EC")

@@ -7,14 +7,13 @@ apps update an event when a deadline is extended instead of adding a second one.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 from sqlmodel import Session, select
 
-from persistence.models import Occurrence, OccurrenceStatus, Officer, Organisation, Plan, PlanStatus, Task, TaskStatus
-from persistence.models import bucketed
 from domain.status import STATUS_LABELS
+from persistence.models import Occurrence, OccurrenceStatus, Officer, Organisation, Plan, PlanStatus, Task, TaskStatus, bucketed
 from persistence.read_model import unit_codes_of
 
 
@@ -23,7 +22,7 @@ def calendar_text(name: str, events: list[dict], now: datetime | None = None) ->
 
     Each item has ``uid``, ``day`` (date), ``summary``, ``description`` and ``url``.
     """
-    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    stamp = (now or datetime.now(UTC)).astimezone(UTC)
     cal = icalendar.Calendar()
     cal.add("prodid", "-//dondoc//Don doc CCHC//VI")
     cal.add("version", "2.0")

@@ -64,7 +64,7 @@ def find_deadline(text: str, plan_year: int) -> str | None:
                 continue
             found.append((match.start(), match.group(0).strip(" ,")))
     first: str | None = None
-    for position, phrase in spans + sorted(found):
+    for _position, phrase in spans + sorted(found):
         try:
             schedule = parse_deadline(phrase, plan_year)
         except DeadlineError:

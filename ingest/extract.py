@@ -399,7 +399,8 @@ class TaskCollector:
                 continue
             if _is_column_numbers(cells):
                 continue
-            get = lambda name: cells[columns[name]].strip() if name in columns and columns[name] < len(cells) else ""  # noqa: E731
+            get = lambda name, cells=cells, columns=columns: (  # noqa: E731
+                cells[columns[name]].strip() if name in columns and columns[name] < len(cells) else "")
             content = get("content")
             number = get("number")
             lead_text, deadline = get("lead"), get("deadline")

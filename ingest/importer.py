@@ -12,11 +12,11 @@ from domain.deadlines import DeadlineError, expand, parse_deadline
 from ingest.areas import CODE_PREFIX, REPORT_PREFIX
 from ingest.errors import IngestError, NotAPlanError
 from ingest.extract import Indicator, Task, TaskCollector
+from ingest.limits import MAX_TASKS, too_large
 from ingest.metadata import PlanMeta, read_metadata
 from ingest.normalise import Para, paragraphs
 from ingest.owners import OwnerMap, build_owner_map
 from ingest.readers import read_document
-from ingest.limits import MAX_TASKS, too_large
 from ingest.sections import Node, build_tree, classify, heading_role
 from ingest.units import UnitResolver, is_collective
 

@@ -360,7 +360,7 @@ def check_review(path: str | Path, org_path: str | Path | None = None) -> tuple[
     deadline_year = review.plan.source_year or review.plan.year
     seen: dict[str, int] = {}
     for index, task in enumerate(review.tasks):
-        at = lambda *f: _line(lines, ("tasks", index, *f))  # noqa: E731
+        at = lambda *f, index=index: _line(lines, ("tasks", index, *f))  # noqa: E731
         name = f"Nhiệm vụ {task.code}"
         if task.code in seen:
             problems.append(Problem(at("code"), f"{name}: trùng mã với nhiệm vụ ở dòng {seen[task.code]}."))

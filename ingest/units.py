@@ -138,7 +138,7 @@ def split_units(text: str, known=None) -> list[str]:
         i = 0
         while i < len(pieces):
             for j in range(len(pieces), i, -1):
-                joined = pieces[i] + "".join(s + p for s, p in zip(seps[i:j - 1], pieces[i + 1:j]))
+                joined = pieces[i] + "".join(s + p for s, p in zip(seps[i:j - 1], pieces[i + 1:j], strict=False))
                 if j - i > 1 and known(clean_unit(joined)):
                     out_known.append(joined)
                     i = j

@@ -15,7 +15,7 @@ import tempfile
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -50,7 +50,7 @@ def store_mail(directory: Path, content: bytes, *, mail_from: str = "", rcpt_tos
     message, as a delivering mail server would add them.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    received = received or datetime.now(timezone.utc)
+    received = received or datetime.now(UTC)
     mail_id = f"{received:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     envelope = f"Return-Path: <{mail_from}>\r\nX-Original-To: {', '.join(rcpt_tos or [])}\r\n".encode()
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".incoming-", suffix=".tmp")
@@ -154,7 +154,7 @@ class StoredMail:
 
     @property
     def received(self) -> datetime:
-        return datetime.strptime(self.id[:15], "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc)
+        return datetime.strptime(self.id[:15], "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
 
     def header(self, name: str) -> str:
         value = self.message.get(name)

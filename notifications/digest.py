@@ -276,7 +276,7 @@ def weekly_summary_context(session: Session, org: Organisation, today: date) -> 
     overdue, awaiting, due_soon = [], [], []
     done_this_week = 0
     week_ago = today - timedelta(days=7)
-    for occ, task, plan in rows:
+    for occ, task, _plan in rows:
         status = OccurrenceStatus(occ.status)
         due = occ.effective_due
         completed = local_date(occ.completed_at, tz)

@@ -16,7 +16,7 @@ import base64
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email import message_from_bytes
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -446,7 +446,7 @@ def message_bytes(
         ("Subject", _unstructured(header_text(rendered.subject))),
         ("From", _address_header(sender, sender_name)),
         ("To", _address_header(to_email, to_name)),
-        ("Date", format_datetime((when or datetime.now(timezone.utc)).astimezone(timezone.utc))),
+        ("Date", format_datetime((when or datetime.now(UTC)).astimezone(UTC))),
         ("Message-ID", header_text(message_id, 250).replace(" ", "")),
         ("Auto-Submitted", "auto-generated"),  # RFC 3834: no vacation auto-replies
     ]

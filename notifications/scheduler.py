@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -43,7 +43,7 @@ _running: _Running | None = None  # what dispatch_job works with, set by start_d
 
 async def run_cycle(engine: Engine, settings: Settings, now: datetime | None = None) -> DispatchReport:
     """One scheduled cycle: queue the weekly summaries that are due, then dispatch."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     added = await asyncio.to_thread(enqueue_weekly_summaries, engine, settings, now)
     if added:
         log.info("Queued %d weekly summaries", added)
@@ -89,7 +89,7 @@ def build_scheduler(settings: Settings, engine: Engine) -> AsyncIOScheduler:
         "notifications.scheduler:dispatch_job",
         trigger="interval", seconds=interval, id=JOB_ID, name="Gửi thông báo (outbox)",
         replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=interval,
-        next_run_time=datetime.now(timezone.utc) + timedelta(seconds=2),
+        next_run_time=datetime.now(UTC) + timedelta(seconds=2),
     )
     return scheduler
 

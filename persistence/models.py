@@ -7,10 +7,9 @@ a parsed deadline schedule, a notification's template context).
 
 from __future__ import annotations
 
-from typing import Any
-
 import enum
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -21,7 +20,7 @@ from domain.vocabulary import Delivery, OccurrenceKind, OccurrenceStatus, Role  
 
 def utcnow() -> datetime:
     """Timezone-aware now in UTC (DB timestamps are stored in UTC)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from domain.calendar import WorkCalendar
 from domain.deadlines import DueDate, expand, parse_deadline
+from domain.text import fold
 from persistence.models import (
     Occurrence,
     OccurrenceStatus,
@@ -28,7 +29,6 @@ from persistence.models import (
     TaskStatus,
     utcnow,
 )
-from domain.text import fold
 
 Change = Literal["new", "changed", "unchanged", "removed"]
 

@@ -11,12 +11,11 @@ its completed workflow, e.g. a continuous task that had nothing to chase, starts
 
 from __future__ import annotations
 
-
 from sqlmodel import Session, select
 
 from domain.calendar import organisation_calendar
-from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, Task, TaskStatus, utcnow
 from domain.reporting import ReportingCalendar, ReportingRules, progress_due_dates
+from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, Task, TaskStatus, utcnow
 from persistence.plan_store import StoredTask
 
 

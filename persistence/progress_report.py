@@ -16,9 +16,9 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, PlanStatus, ProgressUpdate, Task, TaskStatus
 from domain.reporting import ReportingPeriod, parse_period_key, progress_key
 from domain.vocabulary import REFORM_AREAS, Area, ProgressStatus, ReviewStatus
+from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, PlanStatus, ProgressUpdate, Task, TaskStatus
 from persistence.progress import reporting_calendar
 
 # Progress states of a task in a period, in display order.

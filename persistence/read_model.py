@@ -14,14 +14,16 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from domain.status import Aggregate, Bucket, classify, counts_in_buckets, days_overdue, local_date
+from domain.vocabulary import REFORM_AREAS, Area
 from persistence.models import (
     Event,
     Occurrence,
@@ -34,10 +36,8 @@ from persistence.models import (
     Task,
     TaskStatus,
     Unit,
+    bucketed,
 )
-from domain.vocabulary import REFORM_AREAS, Area
-from persistence.models import bucketed
-from domain.status import Aggregate, Bucket, classify, counts_in_buckets, days_overdue, local_date
 
 AREA_LABELS: dict[str, str] = {area.value: area.label for area in (*REFORM_AREAS, Area.KHAC)}
 
@@ -109,7 +109,7 @@ class Snapshot:
 
     MEMO_LIMIT = 512
 
-    def remember(self, key: object, compute: "Callable[[], Any]") -> Any:
+    def remember(self, key: object, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per snapshot and key (bounded: the oldest entries go first)."""
         try:
             return self.memo[key]

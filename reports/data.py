@@ -14,10 +14,10 @@ from typing import Any
 from sqlmodel import Session, select
 
 from domain.completion import Window, classify_as_of, completed, completion_rate
-from persistence.models import Event, Occurrence, Organisation, Plan, ProgressUpdate, Task, TaskStatus, Unit
 from domain.status import Bucket, Counts, local_date
 from domain.text import fold
 from domain.vocabulary import REFORM_AREAS, Area, EventKind, OccurrenceKind, OccurrenceStatus, ProgressStatus, ReviewStatus
+from persistence.models import Event, Occurrence, Organisation, Plan, ProgressUpdate, Task, TaskStatus, Unit
 from reports.periods import ReportPeriod, next_period
 
 # The areas the report writes under I, in the order of the periodic report; tasks of

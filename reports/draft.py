@@ -17,11 +17,21 @@ from docx.shared import Cm, Pt
 from sqlmodel import Session
 
 from domain.completion import rate_text
-from persistence.models import Plan
 from domain.text import fold
+from persistence.models import Plan
 from reports.data import AreaSection, ReportData, collect
 from reports.docx_layout import (
-    boxed, cell_text, column_widths, heading, landscape_section, new_document, no_borders, para, repeat_header, rule, run,
+    boxed,
+    cell_text,
+    column_widths,
+    heading,
+    landscape_section,
+    new_document,
+    no_borders,
+    para,
+    repeat_header,
+    rule,
+    run,
 )
 from reports.periods import ReportPeriod
 
@@ -173,14 +183,14 @@ def write_assessment(doc, data: ReportData) -> None:
         widths = [6.0, 1.8, 1.9, 2.2, 2.3, 2.3]
         table = doc.add_table(rows=1, cols=len(headers))
         table.style = doc.styles["Table Grid"]
-        for cell, text in zip(table.rows[0].cells, headers):
+        for cell, text in zip(table.rows[0].cells, headers, strict=False):
             cell_text(cell, text, bold=True, size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
         repeat_header(table.rows[0])
         for unit in data.by_unit:
             k = unit.counts
             cells = table.add_row().cells
             values = (unit.unit, k.total, k.done_on_time, k.done_late, k.overdue, rate_text(unit.rate))
-            for index, (cell, value) in enumerate(zip(cells, values)):
+            for index, (cell, value) in enumerate(zip(cells, values, strict=False)):
                 cell_text(cell, str(value), size=12, align=WD_ALIGN_PARAGRAPH.LEFT if index == 0 else WD_ALIGN_PARAGRAPH.CENTER)
         column_widths(table, widths)
         para(doc, "", after=2)
@@ -195,13 +205,13 @@ def _write_indicators(doc, data: ReportData) -> None:
     widths = [1.1, 8.4, 2.4, 2.4, 2.2]
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
-    for cell, text in zip(table.rows[0].cells, headers):
+    for cell, text in zip(table.rows[0].cells, headers, strict=False):
         cell_text(cell, text, bold=True, size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
     repeat_header(table.rows[0])
     for index, line in enumerate(data.indicators, start=1):
         cells = table.add_row().cells
         values = (index, line.name, line.target_text, line.actual_text, line.status_label)
-        for col, (cell, value) in enumerate(zip(cells, values)):
+        for col, (cell, value) in enumerate(zip(cells, values, strict=False)):
             cell_text(cell, str(value), size=12, align=WD_ALIGN_PARAGRAPH.LEFT if col == 1 else WD_ALIGN_PARAGRAPH.CENTER)
     column_widths(table, widths)
     para(doc, "", after=2)
@@ -269,7 +279,7 @@ def write_appendix(doc, data: ReportData) -> None:
               f"đến ngày {data.window.end:%d/%m/%Y})", align=WD_ALIGN_PARAGRAPH.CENTER, italic=True, after=8)
     table = doc.add_table(rows=1, cols=len(APPENDIX_HEADERS))
     table.style = doc.styles["Table Grid"]
-    for cell, text in zip(table.rows[0].cells, APPENDIX_HEADERS):
+    for cell, text in zip(table.rows[0].cells, APPENDIX_HEADERS, strict=False):
         cell_text(cell, text, bold=True, size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
     repeat_header(table.rows[0])
     current, group = None, 0
@@ -285,7 +295,7 @@ def write_appendix(doc, data: ReportData) -> None:
             group += 1
         cells = table.add_row().cells
         values = (row.number, row.content, row.lead, row.due_text, row.result, row.evidence)
-        for col, (cell, value) in enumerate(zip(cells, values)):
+        for col, (cell, value) in enumerate(zip(cells, values, strict=False)):
             cell_text(cell, str(value), size=12, align=WD_ALIGN_PARAGRAPH.CENTER if col in (0, 3) else WD_ALIGN_PARAGRAPH.LEFT)
     column_widths(table, list(APPENDIX_WIDTHS))
 

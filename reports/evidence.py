@@ -19,9 +19,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, select
 
-from persistence.models import Indicator, IndicatorValue, Occurrence, OccurrenceStatus, Plan, ProgressUpdate, Task
 from domain.text import fold
 from domain.vocabulary import Area, ReviewStatus
+from persistence.models import Indicator, IndicatorValue, Occurrence, OccurrenceStatus, Plan, ProgressUpdate, Task
 from reports.data import REPORT_AREAS, evidence_reference
 
 INDEX_HEADERS = ("STT", "Nhiệm vụ", "Kỳ", "Số/ngày văn bản", "Tệp")
@@ -94,7 +94,7 @@ def build_pack(session: Session, plan: Plan, year: int, upload_dir: Path) -> tup
     ws.append(list(INDEX_HEADERS))
     for cell in ws[2]:
         cell.font = Font(bold=True)
-    for column, width in zip("ABCDE", (6, 60, 16, 40, 60)):
+    for column, width in zip("ABCDE", (6, 60, 16, 40, 60), strict=False):
         ws.column_dimensions[column].width = width
     upload_root = Path(upload_dir).resolve()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -16,7 +16,14 @@ from typing import Any
 from sqlmodel import Session, select
 
 from domain.indicators import (
-    COMPARATOR_TEXT, STATUS_LABELS, IndicatorStatus, Target, parse_target, split_targets, status_of, value_text,
+    COMPARATOR_TEXT,
+    STATUS_LABELS,
+    IndicatorStatus,
+    Target,
+    parse_target,
+    split_targets,
+    status_of,
+    value_text,
 )
 from persistence.models import Indicator, IndicatorValue, Plan, Task, TaskStatus, Unit, utcnow
 

@@ -25,9 +25,9 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from persistence.db import create_schema, make_engine, session_scope
 from persistence.models import Occurrence, OccurrenceKind, OccurrenceStatus, Task, TaskStatus, utcnow
-from runtime import workflow_bridge as bridge
 from persistence.plan_store import PlanConflict, StoredTask, find_plan, plan_label, store_tasks, upsert_plan
 from persistence.progress import sync_plan_progress
+from runtime import workflow_bridge as bridge
 from settings import Settings
 
 # Starts in flight at once: enough to keep the server busy, few enough not to hit the

@@ -18,7 +18,7 @@ import json
 import logging
 import sys
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest
@@ -40,7 +40,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -164,7 +164,7 @@ class OutboxCollector:
             for status in NotificationStatus:
                 if (code, status.value) not in seen:
                     by_status.add_metric([code, status.value], 0)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for org_id, created in first:
             if (created := as_utc(created)) is not None:
                 oldest.add_metric([codes.get(org_id, str(org_id))], max(0.0, (now - created).total_seconds()))

@@ -13,10 +13,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio.client import WorkflowHandle
 
+from contracts.task_workflow import Cancel, ReviewCompletion, SubmitCompletion, TaskWorkflowInput, workflow_id_for
 from persistence.models import Organisation, Plan, Task, Unit
 from workflows import client as task_client
 from workflows.task import TaskWorkflow
-from contracts.task_workflow import Cancel, ReviewCompletion, SubmitCompletion, TaskWorkflowInput, workflow_id_for
 
 WORKFLOW_RUN = TaskWorkflow.run
 

@@ -20,16 +20,16 @@ from sqlmodel import Session, select
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.task_workflow import is_progress_key
 from persistence.db import create_schema, make_engine, session_scope
 from persistence.models import Notification, Occurrence, Organisation, Task
 from runtime import workflow_bridge as bridge
 from runtime.activation import load_inputs, start_workflows, store
-from simulation.calendar_shift import CalendarShift, shift_calendar, weeks_needed
 from runtime.devserver import find_binary
 from runtime.owners import OwnerAction, plan_owner_action
-from simulation.timeline import KINDS, TimelineEntry, summarise
 from settings import Settings
-from contracts.task_workflow import is_progress_key
+from simulation.calendar_shift import CalendarShift, shift_calendar, weeks_needed
+from simulation.timeline import KINDS, TimelineEntry, summarise
 
 
 @dataclass
@@ -107,8 +107,8 @@ async def _progress_action(handle, what: str, occurrence_key: str) -> None:
     from temporalio.client import WorkflowUpdateFailedError
     from temporalio.service import RPCError
 
-    from workflows import client as task_client
     from contracts.task_workflow import ReviewProgress, SubmitProgress
+    from workflows import client as task_client
 
     period_key = occurrence_key.removesuffix(".progress")
     try:

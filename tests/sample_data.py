@@ -8,7 +8,7 @@ show. Passwords are set for every account.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -65,7 +65,7 @@ class Seeded:
 
 
 def _utc_noon(day: date) -> datetime:
-    return datetime.combine(day, time(5, 0), tzinfo=timezone.utc)  # 12:00 in Vietnam
+    return datetime.combine(day, time(5, 0), tzinfo=UTC)  # 12:00 in Vietnam
 
 
 _HASH: list[str] = []

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
-from persistence.models import Delivery, Officer, OfficerUnit, Role, Unit
 from domain.text import fold
+from persistence.models import Delivery, Officer, OfficerUnit, Role, Unit
 from web.accounts import forget_cached, password_link
 from web.app import page
 from web.auth import ROLE_LABELS, CurrentUser, end_officer_sessions

@@ -15,14 +15,14 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from persistence.models import Notification, Occurrence, Organisation
+from actions.perform import ActionError, ActionRequest, perform
 from domain.status import BUCKETS, LABELS, Counts, classify, local_date
 from persistence import read_model as queries
-from actions.perform import ActionError, ActionRequest, perform
+from persistence.models import Notification, Occurrence, Organisation
 from web.app import page
-from web.pages import snapshot_for
 from web.auth import SESSION_COOKIE, CurrentUser, LoginRefused, authenticate, new_csrf_token, owns, start_session
 from web.deps import check_csrf, current_user, forget_session, get_db
+from web.pages import snapshot_for
 
 router = APIRouter(prefix="/api", tags=["dondoc"])
 

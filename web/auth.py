@@ -23,7 +23,7 @@ import os
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +175,7 @@ def session_alive(db: Session, sid: str | None, officer: Officer, idle_seconds: 
         db.commit()
         return False
     if idle > SEEN_WRITE_SECONDS:
-        row.last_seen_at = datetime.fromtimestamp(now, timezone.utc)
+        row.last_seen_at = datetime.fromtimestamp(now, UTC)
         db.add(row)
         db.commit()
     return True

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
-from persistence.models import Officer
 from actions.perform import ActionError, ActionRequest, perform
+from persistence.models import Officer
 from web.app import page
 from web.auth import CurrentUser, can_decide_extension
 from web.deps import check_csrf, current_user, get_db

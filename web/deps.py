@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
-from starlette.concurrency import run_in_threadpool
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from persistence.models import Officer, Organisation, Role
-from web.auth import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, CurrentUser, csrf_matches, end_session, session_alive
 from persistence.read_model import unit_codes_of
+from web.auth import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, CurrentUser, csrf_matches, end_session, session_alive
 
 
 class LoginRequired(Exception):

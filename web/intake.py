@@ -18,7 +18,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +179,7 @@ async def intake_upload(request: Request, user: CurrentUser = Depends(coordinato
         folder.rmdir()
         return _list_page(request, user, {"file": f"Không nhập được «{name}»: {error}"}, values, 400)
     _save_meta(folder, {"file_name": name, "document": document.name, "year": year, "by": user.full_name,
-                        "at": datetime.now(timezone.utc).isoformat(), "activated": None, "plan_code": None})
+                        "at": datetime.now(UTC).isoformat(), "activated": None, "plan_code": None})
     return RedirectResponse(f"/intake/{intake_id}", status_code=303)
 
 
@@ -474,7 +474,7 @@ async def intake_activate(intake_id: str, request: Request, user: CurrentUser = 
                                 request.app.state.settings, client=client, catch_up=catch_up)
     except ActivationError as error:
         return _activate_page(request, user, intake_id, {"activation": str(error)}, values, 400)
-    ctx.meta.update(activated=datetime.now(timezone.utc).isoformat(), plan_code=report.plan_code,
+    ctx.meta.update(activated=datetime.now(UTC).isoformat(), plan_code=report.plan_code,
                     summary=report.summary(), catch_up={f"{k[0]}:{k[1]}": v[0].value for k, v in choices.items()})
     _save_meta(ctx.folder, ctx.meta)
     request.app.state.snapshots.invalidate(user.organisation_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -434,7 +434,7 @@ def trend_chart(trend: list[queries.TrendLine], width: int = 560, height: int = 
     series = []
     for index, line in enumerate(trend):
         points, segments, current = [], [], []
-        for x, point in zip(xs, line.points):
+        for x, point in zip(xs, line.points, strict=False):
             if point.share is None:
                 if current:
                     segments.append(current)
@@ -449,7 +449,7 @@ def trend_chart(trend: list[queries.TrendLine], width: int = 560, height: int = 
                        "segments": [" ".join(seg) for seg in segments if len(seg) > 1]})
     grid = [{"y": round(top + inner_h * (1 - v / 100), 1), "label": f"{v}%"} for v in (0, 25, 50, 75, 100)]
     return {"width": width, "height": height, "series": series, "grid": grid, "left": left, "right": width - right,
-            "axis": [{"x": round(x, 1), "label": label} for x, label in zip(xs, periods)], "base": height - bottom + 18}
+            "axis": [{"x": round(x, 1), "label": label} for x, label in zip(xs, periods, strict=False)], "base": height - bottom + 18}
 
 
 @router.post("/inbox/confirm", include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -608,7 +608,6 @@ class MailFacts:
 
 
 def _mail_facts(request: Request, db: Session, user: CurrentUser, rows: list[Notification]) -> dict[int, MailFacts]:
-    from datetime import timezone as _tz
 
     from domain.vocabulary import event_label
     from notifications.digest import org_calendar
@@ -628,7 +627,7 @@ def _mail_facts(request: Request, db: Session, user: CurrentUser, rows: list[Not
     occurrence_ids = {n.occurrence_id for n in rows if n.occurrence_id and n.status == NotificationStatus.PENDING}
     occurrences = {o.id: o for o in db.exec(select(Occurrence).where(Occurrence.id.in_(occurrence_ids)))} if occurrence_ids else {}
     people = {o.id: o for o in db.exec(select(Officer).where(Officer.id.in_(ids)))} if ids else {}
-    now = datetime.now(_tz.utc)
+    now = datetime.now(UTC)
     facts = {}
     for n in rows:
         officer = people.get(n.recipient_id) if n.recipient_id else None
@@ -714,7 +713,7 @@ def task_page(request: Request, task_id: int, ok: str | None = None, error: str 
 
 
 def render_task(request: Request, user: CurrentUser, db: Session, task_id: int, *, ok: str | None = None,
-                error: str | None = None, form: "FormState | None" = None, status_code: int = 200) -> Response:
+                error: str | None = None, form: FormState | None = None, status_code: int = 200) -> Response:
     """The task page; ``form`` re-shows a refused form with what was typed and the errors beside the fields."""
     from domain.status import classify, local_date
     from web import progress as progress_view

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from persistence.models import Organisation
 from persistence.progress_report import (  # noqa: F401  (re-exported for the pages)
+    PERIOD_COOKIE,
+    STATE_LABELS,
+    STATES,
     Chosen,
     InboxItem,
-    PERIOD_COOKIE,
     ProgressReport,
     ProgressRow,
     Returned,
-    STATES,
-    STATE_LABELS,
     TaskPeriod,
     choose_period,
     chosen_period,

@@ -13,12 +13,12 @@ from datetime import date
 from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlmodel import Session
 
+from domain.status import BUCKETS, LABELS
 from persistence.models import Role
 from persistence.province import province_overview
-from domain.status import BUCKETS, LABELS
+from persistence.read_model import today_in
 from web.auth import CurrentUser
 from web.deps import current_user, get_db
-from persistence.read_model import today_in
 
 router = APIRouter(prefix="/api/province", tags=["province"])
 

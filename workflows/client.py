@@ -17,7 +17,6 @@ from datetime import timedelta
 
 from temporalio.client import Client, WorkflowHandle
 
-from workflows.task import TaskWorkflow
 from contracts.task_workflow import (
     Cancel,
     DecideExtension,
@@ -31,6 +30,7 @@ from contracts.task_workflow import (
     TaskStateView,
     TaskWorkflowInput,
 )
+from workflows.task import TaskWorkflow
 
 TaskHandle = WorkflowHandle[TaskWorkflow, str]
 

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     import dateutil.parser  # noqa: F401
     import holidays.countries  # noqa: F401
     import holidays.countries.vietnam  # noqa: F401
+
     from activities.task_activities import TaskActivities
     from contracts.task_activities import (
         ActionSpec,
@@ -43,20 +44,11 @@ with workflow.unsafe.imports_passed_through():
         SetOccurrenceStatusInput,
         SyncOccurrencesInput,
     )
-    from domain.calendar import WorkCalendar
-    from domain.policy import (
-        DEFAULT_POLICY,
-        Contacts,
-        OccurrenceState,
-        OccurrenceStatus,
-        Policy,
-        decide,
-        policy_problems,
-    )
     from contracts.task_workflow import (
         CANCELLED,
         DONE,
         OPEN,
+        PROGRESS_STATUSES,
         SUBMITTED,
         Cancel,
         CarriedState,
@@ -67,12 +59,24 @@ with workflow.unsafe.imports_passed_through():
         Reassign,
         RequestExtension,
         ReviewCompletion,
+        ReviewProgress,
         SubmitCompletion,
+        SubmitProgress,
         TaskDefinition,
         TaskStateView,
         TaskWorkflowInput,
+        is_progress_key,
     )
-    from contracts.task_workflow import PROGRESS_STATUSES, ReviewProgress, SubmitProgress, is_progress_key
+    from domain.calendar import WorkCalendar
+    from domain.policy import (
+        DEFAULT_POLICY,
+        Contacts,
+        OccurrenceState,
+        OccurrenceStatus,
+        Policy,
+        decide,
+        policy_problems,
+    )
 
 # Small DB transactions; a call that takes longer is stuck, not busy.
 DB_TIMEOUT = timedelta(seconds=30)
@@ -178,7 +182,7 @@ class TaskWorkflow:
             timeout = None if wakeup is None else max(wakeup - workflow.now(), timedelta(seconds=1))
             try:
                 await workflow.wait_condition(lambda: self._wake, timeout=timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         await workflow.wait_condition(workflow.all_handlers_finished)
         counts: dict[str, int] = {}

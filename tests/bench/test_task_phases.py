@@ -7,10 +7,9 @@ at activation (else its start rate would include chasing work).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from activities.task_activities import TaskActivities
-from contracts.task_activities import LoadDefinitionInput
 from bench.task_phases import (
     ORG_FILE,
     activation_review,
@@ -19,10 +18,11 @@ from bench.task_phases import (
     store_timer_plans,
     working_days_around,
 )
+from contracts.task_activities import LoadDefinitionInput
 from domain.calendar import WorkCalendar
-from persistence.db import create_schema, make_engine
 from domain.organisation import load_organisation
 from domain.policy import Contacts, OccurrenceState, Policy, decide
+from persistence.db import create_schema, make_engine
 from runtime.activation import store
 
 
@@ -43,7 +43,7 @@ def _decide(definition, workflow_id: str, now: datetime):
 def test_each_timer_task_wakes_at_its_slot_and_records_the_due_step(db_url: str) -> None:
     engine = make_engine(db_url)
     create_schema(engine)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     t0 = now + timedelta(minutes=3)
     zone, today, slots = place_window(now, t0, 7.5, 5)
     plans = store_timer_plans(engine, working_days_around(load_organisation(ORG_FILE), today), slots, zone, today)
@@ -67,7 +67,7 @@ def test_the_activation_plan_has_nothing_due_at_activation(db_url: str) -> None:
     org, _, stored = store(engine, activation_review(30, date.today().year + 1), config, ORG_FILE)
     assert len(stored) == 30 and all(s.change == "new" and s.occurrences for s in stored)
     activities = TaskActivities(engine)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for item in stored:
         definition = activities.load_definition(LoadDefinitionInput(org.id, item.task_id))
         policy = Policy.from_dict(definition.policy)

@@ -48,9 +48,9 @@ def test_the_checklist_covers_every_go_live_step() -> None:
 
 def _seed_demo(data_dir: Path) -> None:
     """What ``dondoc up --demo`` stores for Ngọc Liên (database only: no workflow runs yet)."""
+    from demo.plans import SAMPLES, prepare_review, record_history
     from runtime.activation import load_inputs, store
     from runtime.database import open_database
-    from demo.plans import SAMPLES, prepare_review, record_history
 
     settings = Settings(data_dir=data_dir)
     engine = open_database(settings, create=True)

@@ -16,14 +16,14 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from cli.main import app as cli
+from contracts.task_workflow import workflow_id_for
 from persistence.db import create_schema, make_engine, session_scope
 from persistence.models import Event, Notification, Occurrence, Officer, Organisation, Role, Task
 from persistence.province import descendants, province_overview
-from settings import Settings
-from web.auth import hash_password
 from persistence.read_model import build_snapshot, find_tasks_by_code, today_in
+from settings import Settings
 from tests.sample_data import PASSWORD, Seeded, seed
-from contracts.task_workflow import workflow_id_for
+from web.auth import hash_password
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 from fastapi.testclient import TestClient  # noqa: E402

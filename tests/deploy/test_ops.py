@@ -151,7 +151,7 @@ def test_json_log_lines(tmp_path: Path) -> None:
 
 def test_chatty_libraries_log_warnings_only_unless_debugging(tmp_path: Path) -> None:
     stream = io.StringIO()
-    handler = configure_logging(Settings(data_dir=tmp_path, log_level="INFO"), stream)
+    configure_logging(Settings(data_dir=tmp_path, log_level="INFO"), stream)
     try:
         logging.getLogger("apscheduler.executors.default").info("Running job")
         logging.getLogger("mail.log").warning("client refused")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -11,9 +11,9 @@ from domain.clock import DEFAULT_TIMEZONE, as_utc, local_day, parse_vn_date, vn_
 
 def test_naive_timestamps_are_utc_and_aware_ones_are_converted() -> None:
     naive = datetime(2026, 3, 19, 17, 30)
-    assert as_utc(naive) == datetime(2026, 3, 19, 17, 30, tzinfo=timezone.utc)
+    assert as_utc(naive) == datetime(2026, 3, 19, 17, 30, tzinfo=UTC)
     aware = datetime(2026, 3, 20, 0, 30, tzinfo=zone())
-    assert as_utc(aware) == datetime(2026, 3, 19, 17, 30, tzinfo=timezone.utc)
+    assert as_utc(aware) == datetime(2026, 3, 19, 17, 30, tzinfo=UTC)
     assert as_utc(None) is None
 
 
@@ -34,4 +34,4 @@ def test_vietnamese_dates_are_read_in_both_forms_and_refused_with_the_text() -> 
 
 def test_dates_and_moments_are_shown_the_vietnamese_way() -> None:
     assert vn_date(date(2026, 3, 5)) == "05/03/2026" and vn_date("2026-03-05") == "05/03/2026"
-    assert vn_moment(datetime(2026, 12, 2, 0, 30, tzinfo=timezone.utc)) == "02/12/2026 07:30"
+    assert vn_moment(datetime(2026, 12, 2, 0, 30, tzinfo=UTC)) == "02/12/2026 07:30"

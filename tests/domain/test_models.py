@@ -5,8 +5,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from persistence.db import create_schema, make_engine, session_scope
-from tests.database import database_url
 from persistence.models import Event, Notification, Occurrence, Organisation, Plan, Task
+from tests.database import database_url
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from persistence.models import Delivery, Role
 from domain.organisation import OrganisationConfig, OrganisationError, OrganisationInfo, UnitConfig, load_organisation
+from persistence.models import Delivery, Role
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "org"
 

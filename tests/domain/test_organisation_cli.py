@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from persistence.db import make_engine
-from tests.database import database_url
 from persistence.models import Officer, Organisation, Unit
+from tests.database import database_url
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "org"
 runner = CliRunner()

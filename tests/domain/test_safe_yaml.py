@@ -11,12 +11,12 @@ import pytest
 
 from domain import safe_yaml
 from domain.organisation import OrganisationError, load_organisation
-from ingest.review import check_review, load_review, ReviewError
+from ingest.review import ReviewError, check_review, load_review
 
 BOMB = "\n".join(
     [
         'a: &a ["x","x","x","x","x","x","x","x","x"]',
-        *[f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi")],
+        *[f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi", strict=False)],
         "plan: {title: t, year: 2026}",
         "tasks: [*i]",
     ]

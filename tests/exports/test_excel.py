@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from persistence.db import create_schema, make_engine
-from tests.database import database_url
-from persistence.models import Plan
 from exports.excel import HEADERS, evidence_text, plan_workbook_bytes
+from persistence.db import create_schema, make_engine
+from persistence.models import Plan
+from tests.database import database_url
 from tests.sample_data import seed
-from datetime import date
 
 
 def test_workbook_lists_every_task_with_status_and_evidence(tmp_path: Path) -> None:

@@ -77,6 +77,6 @@ def test_binary_documents_are_reproducible(tmp_path: Path) -> None:
     module.appendix_docx(tmp_path / "b.docx")
     module.appendix_xlsx(tmp_path / "c.xlsx")
     for built, committed in (("a.docx", "l7-danh-so-tu-dong.docx"), ("b.docx", "l5-phu-luc-word.docx"), ("c.xlsx", "l5-phu-luc.xlsx")):
-        ours = [(l.text, l.cells) for l in read_document(tmp_path / built).lines]
-        theirs = [(l.text, l.cells) for l in read_document(corpus_score.CORPUS / committed).lines]
+        ours = [(line.text, line.cells) for line in read_document(tmp_path / built).lines]
+        theirs = [(line.text, line.cells) for line in read_document(corpus_score.CORPUS / committed).lines]
         assert ours == theirs, committed

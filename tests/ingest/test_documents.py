@@ -28,7 +28,7 @@ def _docx(path: Path) -> Path:
     doc.add_paragraph("Các nhiệm vụ cụ thể tại Phụ lục kèm theo.")
     doc.add_paragraph("PHỤ LỤC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH NĂM 2026")
     table = doc.add_table(rows=1, cols=6)
-    for cell, text in zip(table.rows[0].cells, HEADER):
+    for cell, text in zip(table.rows[0].cells, HEADER, strict=False):
         cell.text = text
     rows = [
         ["I", "CẢI CÁCH THỂ CHẾ", "", "", "", ""],
@@ -41,7 +41,7 @@ def _docx(path: Path) -> Path:
     ]
     for values in rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, values):
+        for cell, text in zip(cells, values, strict=False):
             cell.text = text
     merged = table.rows[1].cells
     merged[0].merge(merged[5])  # the area row spans the table, as in real appendices

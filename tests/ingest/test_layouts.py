@@ -37,13 +37,13 @@ def _txt(tmp_path: Path, body: str) -> Path:
 
 
 def test_word_numbering_is_computed_from_numbering_xml() -> None:
-    lines = [l.text for l in readers.read_document(CORPUS / "l7-danh-so-tu-dong.docx").lines]
+    lines = [line.text for line in readers.read_document(CORPUS / "l7-danh-so-tu-dong.docx").lines]
     # Heading 1 is numbered through its style; "1." restarts under each "I."; "a)" under each "1.".
     assert "I. MỤC ĐÍCH, YÊU CẦU" in lines and "II. NHIỆM VỤ VÀ PHÂN CÔNG THỰC HIỆN" in lines
     assert "III. TỔ CHỨC THỰC HIỆN" in lines
     assert "1. Về thủ tục hành chính" in lines and "2. Về cơ sở vật chất" in lines
-    assert any(l.startswith("b) Lấy ý kiến") for l in lines)
-    assert any(l.startswith("a) Cải tạo khu vực chờ") for l in lines)  # restarted after "2."
+    assert any(line.startswith("b) Lấy ý kiến") for line in lines)
+    assert any(line.startswith("a) Cải tạo khu vực chờ") for line in lines)  # restarted after "2."
     assert "- Cơ quan chủ trì: Công chức Tư pháp - Hộ tịch." in lines
 
 
@@ -67,7 +67,7 @@ def test_nested_level_text_and_start_override(tmp_path: Path) -> None:
         p._p.get_or_add_pPr().append(etree.fromstring(
             f'<w:numPr xmlns:w="{w}"><w:ilvl w:val="{level}"/><w:numId w:val="77"/></w:numPr>'))
     doc.save(tmp_path / "n.docx")
-    lines = [l.text for l in readers.read_document(tmp_path / "n.docx").lines]
+    lines = [line.text for line in readers.read_document(tmp_path / "n.docx").lines]
     assert lines == ["3. Ba", "3.1. Ba một", "3.2. Ba hai", "4. Bốn", "4.1. Bốn một"]
 
 

@@ -26,7 +26,7 @@ import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -40,10 +40,10 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from activities.task_activities import TaskActivities
 from contracts.task_activities import LoadDefinitionInput
 from domain.calendar import WorkCalendar
-from persistence.models import Event, Notification, Officer
 from domain.organisation import load_organisation
-from ingest.review import ReviewChasing
 from domain.policy import Contacts, OccurrenceState, OccurrenceStatus, Policy, planned_actions
+from ingest.review import ReviewChasing
+from persistence.models import Event, Notification, Officer
 from runtime.activation import start_workflows, store
 from runtime.devserver import find_binary
 from runtime.worker_process import WorkerProcess
@@ -62,8 +62,8 @@ LEADS = (
 
 def noon_zone(now: datetime | None = None) -> str:
     """A fixed-offset zone name where it is between 12:00 and 12:59 at ``now``."""
-    now = now or datetime.now(timezone.utc)
-    offset = 12 - now.astimezone(timezone.utc).hour  # -11 .. +12, all valid Etc/GMT zones
+    now = now or datetime.now(UTC)
+    offset = 12 - now.astimezone(UTC).hour  # -11 .. +12, all valid Etc/GMT zones
     # POSIX sign convention: Etc/GMT-7 is UTC+7.
     return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
@@ -142,7 +142,7 @@ class Expected:
 
 def expected_outbox(engine: Engine, activated: Activated, now: datetime | None = None) -> Expected:
     """Every action the policy says is due now, as the activities key them."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     activities = TaskActivities(engine)
     with Session(engine) as session:
         reachable = {o.username for o in session.exec(

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session, select
 from temporalio.client import WorkflowExecutionStatus
 
+from contracts.task_workflow import is_progress_key
 from persistence.db import create_schema, make_engine
 from persistence.models import Task
 from runtime.activation import ConfirmationRequired, activate_loaded
@@ -19,7 +20,6 @@ from settings import Settings
 from tests.integration.support import LEADS, ORG_FILE, organisation, review, review_task, today_in, wait_for
 from worker import build_worker
 from workflows.task import TaskWorkflow
-from contracts.task_workflow import is_progress_key
 
 QUEUE = "dondoc-it-activation"
 

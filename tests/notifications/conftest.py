@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -18,8 +18,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from notifications.catcher import free_port
 from persistence.db import create_schema, make_engine, session_scope
-from tests.database import database_url
 from persistence.models import (
     Delivery,
     Notification,
@@ -33,8 +33,8 @@ from persistence.models import (
     Task,
     Unit,
 )
-from notifications.catcher import free_port
 from settings import Settings
+from tests.database import database_url
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BASE_URL = "https://dondoc.xa.example"
@@ -190,10 +190,10 @@ class Commune:
                 task_id=self.tasks[code], occurrence_id=self.occurrences[code], recipient_id=officer.id,
                 recipient_email=officer.email, recipient_name=officer.full_name, kind=kind, level=level,
                 context=self.context(code, username, kind=kind, level=level, **extra),
-                not_before=not_before.astimezone(timezone.utc) if not_before else None,
+                not_before=not_before.astimezone(UTC) if not_before else None,
             )
             # Rows are written when their action runs: at (or just before) not_before.
-            row.created_at = (created_at or not_before or local("2026-01-05 08:00")).astimezone(timezone.utc)
+            row.created_at = (created_at or not_before or local("2026-01-05 08:00")).astimezone(UTC)
             session.add(row)
             session.flush()
             return row.id

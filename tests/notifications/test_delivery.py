@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from persistence.models import Delivery, NotificationStatus
 from notifications import dispatch
 from notifications.dispatch import dispatch_once
+from persistence.models import Delivery, NotificationStatus
 from tests.notifications.conftest import BASE_URL, Commune, Sink, local
 
 MONDAY_9 = local("2026-03-23 09:00")  # a working Monday, after the 08:30 digest time

@@ -3,7 +3,7 @@ and chasing rows that went stale before dispatch are skipped, not sent."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -11,9 +11,9 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.task_activities import TaskActivities
 from contracts.task_activities import ActionSpec, OccurrenceChange, RecordActionsInput, RecordEventInput
+from notifications.dispatch import dispatch_once
 from persistence.db import session_scope
 from persistence.models import Delivery, Notification, NotificationStatus
-from notifications.dispatch import dispatch_once
 from tests.notifications.conftest import BASE_URL, Commune, Sink, local
 
 OCC = "2026-Q1"  # the occurrence conftest's add_task makes, due 20/03/2026
@@ -64,7 +64,7 @@ def _pin_created(commune: Commune, after_id: int, moment: datetime) -> None:
     """Rows are stamped with the wall clock: pin the new ones to the (workflow) time they were written."""
     with session_scope(commune.engine) as session:
         for row in session.exec(select(Notification).where(Notification.id > after_id)):
-            row.created_at = moment.astimezone(timezone.utc)
+            row.created_at = moment.astimezone(UTC)
             session.add(row)
 
 

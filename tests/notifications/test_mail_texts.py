@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from persistence.db import session_scope
-from persistence.models import NotificationStatus, Occurrence
 from notifications.dispatch import SELF_ACTION_REASON, dispatch_once
 from notifications.render import message_bytes, one_off_date, period_phrase, recurring_period, render_notification
+from persistence.db import session_scope
+from persistence.models import NotificationStatus, Occurrence
 from tests.notifications.conftest import Commune, Sink, local
 from tests.notifications.test_render import CONTEXT, KINDS
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from persistence.models import NotificationStatus
 from notifications.digest import enqueue_weekly_summaries
 from notifications.scheduler import JOB_ID, JOBS_TABLE, dispatch_job, run_cycle, start_dispatcher
+from persistence.models import NotificationStatus
 from tests.notifications.conftest import Commune, Sink, local
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from persistence.db import create_schema, make_engine, session_scope
-from tests.database import database_url
-from persistence.models import Delivery, Officer, OfficerUnit, Organisation, Role, Unit
 from domain.organisation import load_organisation
+from persistence.db import create_schema, make_engine, session_scope
+from persistence.models import Delivery, Officer, OfficerUnit, Organisation, Role, Unit
 from persistence.organisation_store import sync_organisation, sync_organisation_report
+from tests.database import database_url
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "org"
 

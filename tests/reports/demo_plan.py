@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from demo.plans import SAMPLES, prepare_review, record_history
 from persistence.models import Plan, ProgressUpdate, Task
 from runtime.activation import load_inputs, store
-from demo.plans import SAMPLES, prepare_review, record_history
 from tests.reports.known_plan import at
 
 DOCUMENTS = {"cam-xuyen": "cam-xuyen-2021.txt", "ngoc-lien": "ngoc-lien-2025.txt", "vinh-lap": "vinh-lap-2021.txt"}

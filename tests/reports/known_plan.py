@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -17,7 +17,7 @@ UNITS = {"vp-tk": "Công chức Văn phòng - Thống kê", "tp-ht": "Công ch�
 
 def at(day: date, hour: int = 9) -> datetime:
     """A UTC timestamp at ``hour`` local time on ``day``."""
-    return datetime.combine(day, time(hour), ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour), ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(UTC)
 
 
 @dataclass

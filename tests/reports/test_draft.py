@@ -10,9 +10,9 @@ import pytest
 from docx import Document
 from sqlmodel import Session
 
+from domain.vocabulary import REFORM_AREAS
 from persistence.db import create_schema, make_engine
 from persistence.models import Occurrence, OccurrenceStatus, Plan
-from domain.vocabulary import REFORM_AREAS
 from reports.draft import APPENDIX_HEADERS, DRAFT_MARK, SECTION_TITLES, draft_report
 from reports.periods import PeriodError, parse_period
 from tests.database import database_url

@@ -9,12 +9,12 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from actions.perform import store_upload
 from persistence.db import create_schema, make_engine
 from persistence.models import Occurrence, Plan, ProgressUpdate
 from reports.evidence import INDEX_HEADERS, INDEX_NAME, build_pack
 from tests.database import database_url
 from tests.reports import known_plan
-from actions.perform import store_upload
 
 
 def test_pack_has_folders_files_and_index(tmp_path: Path) -> None:

@@ -10,10 +10,10 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from persistence.db import create_schema, make_engine
 from domain.indicators import parse_target, split_targets
-from persistence.models import Indicator, Plan
 from exports.excel import plan_workbook_bytes
+from persistence.db import create_schema, make_engine
+from persistence.models import Indicator, Plan
 from reports.draft import draft_report
 from reports.indicators import IndicatorError, indicator_lines, report_value
 from reports.periods import parse_period

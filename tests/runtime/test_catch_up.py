@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from domain.catch_up import CatchUpChoice
+from domain.organisation import load_organisation
 from persistence.db import create_schema, make_engine
 from persistence.models import Event, Occurrence, OccurrenceStatus, Task
-from domain.organisation import load_organisation
 from runtime.activation import store
 from runtime.catch_up import CatchUp, apply, preview
 from tests.web.test_e2e_browser import ORG_FILE, _review

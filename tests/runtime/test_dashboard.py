@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from persistence.db import create_schema, make_engine
-from settings import Settings
 from runtime.dashboard import serve_dashboard
+from settings import Settings
 
 
 def _free_port() -> int:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime.activation import load_inputs
 from demo.plans import DEMO_PLANS, SAMPLES, STAND_IN_REPORT, prepare_review
+from runtime.activation import load_inputs
 
 
 @pytest.mark.parametrize(("document", "org_file"), DEMO_PLANS)
@@ -34,11 +34,11 @@ def test_demo_history_fills_past_periods_only_and_is_deterministic(tmp_path: Pat
 
     from sqlmodel import Session, select
 
+    from demo.plans import DEMO_EVIDENCE_NOTE, record_history
+    from domain.status import Bucket, classify, local_date
     from persistence.db import create_schema, make_engine
     from persistence.models import Event, Occurrence, OccurrenceStatus
-    from domain.status import Bucket, classify, local_date
     from runtime.activation import store
-    from demo.plans import DEMO_EVIDENCE_NOTE, record_history
 
     org_file = SAMPLES / "org" / "ngoc-lien.yaml"
     plan = prepare_review(SAMPLES / "plans" / "ngoc-lien-2025.txt", org_file, 2026, tmp_path / "review.yaml")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from demo.plans import prepare_review
+from domain.policy import DEFAULT_POLICY, Policy
 from persistence.db import create_schema, make_engine
 from persistence.models import Plan
-from domain.policy import DEFAULT_POLICY, Policy
 from runtime.activation import load_inputs, store
-from demo.plans import prepare_review
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 

@@ -9,9 +9,9 @@ from collections import Counter
 from datetime import datetime, time
 from pathlib import Path
 
+from demo.plans import SAMPLES, prepare_review
 from domain.calendar import WorkCalendar
 from domain.organisation import load_organisation
-from demo.plans import SAMPLES, prepare_review
 
 DONDOC = Path(sys.executable).parent / "dondoc"
 

@@ -8,8 +8,8 @@ from rich.console import Console
 
 from cli.runtime import print_status
 from persistence.db import create_schema, make_engine, session_scope
-from tests.database import database_url
 from persistence.models import Occurrence, Organisation, Plan, PlanStatus, Task
+from tests.database import database_url
 
 
 def _console() -> Console:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 
-from runtime.devserver import free_port
 from demo.accounts import DEMO_PASSWORD
+from runtime.devserver import free_port
 
 DONDOC = Path(sys.executable).parent / "dondoc"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from persistence.db import create_schema, make_engine
-from settings import Settings
 from persistence.read_model import today_in
+from settings import Settings
 from tests.sample_data import PASSWORD, Seeded, seed
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")

@@ -12,9 +12,9 @@ import re
 from sqlmodel import Session, select
 
 from persistence.models import Officer, OfficerUnit, Organisation, Role, Unit
+from tests.sample_data import PASSWORD
 from tests.web.conftest import WebEnv, csrf_of
 from web.auth import hash_password, verify_password
-from tests.sample_data import PASSWORD
 
 
 def _admin(web_env: WebEnv) -> None:

@@ -10,11 +10,11 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from persistence.db import create_schema, make_engine
-from tests.database import database_url
 from persistence.models import Officer
-from web.auth import verify_password
 from persistence.read_model import today_in
+from tests.database import database_url
 from tests.sample_data import seed
+from web.auth import verify_password
 
 runner = CliRunner()
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.web.test_cli import cli_env, runner  # noqa: F401
 from cli.main import app
+from tests.web.test_cli import cli_env, runner  # noqa: F401
 
 
 def test_plan_list_names_plans_by_number(cli_env) -> None:  # noqa: F811

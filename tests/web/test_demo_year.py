@@ -8,15 +8,15 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from demo.plans import SAMPLES, prepare_review
+from domain.vocabulary import REFORM_AREAS
 from persistence.db import create_schema, make_engine
 from persistence.models import Occurrence, Organisation, Plan, Task
-from domain.vocabulary import REFORM_AREAS
-from runtime.activation import load_inputs, store
-from demo.plans import SAMPLES, prepare_review
 from persistence.progress import reporting_calendar, sync_plan_progress, sync_task_progress
-from web.pages import all_areas, task_lines
 from persistence.progress_report import progress_report
 from persistence.read_model import build_snapshot
+from runtime.activation import load_inputs, store
+from web.pages import all_areas, task_lines
 
 
 def test_vinh_lap_2026_every_task_every_area_only_2026_periods(tmp_path: Path, db_url: str) -> None:

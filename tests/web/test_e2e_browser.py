@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from contextlib import asynccontextmanager
 import socket
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,12 +22,12 @@ import pytest
 import pytest_asyncio
 from sqlmodel import Session, select
 
+from ingest.review import ReviewChasing
 from persistence.db import create_schema, make_engine
 from persistence.models import Occurrence, OccurrenceStatus, Officer, Task
-from ingest.review import ReviewChasing
+from persistence.read_model import today_in
 from settings import Settings
 from web.auth import hash_password
-from persistence.read_model import today_in
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -8,10 +8,10 @@ import uuid
 import pytest
 from sqlmodel import Session, select
 
+from actions.perform import ActionError, ActionRequest, perform
 from persistence.models import Occurrence, OccurrenceStatus, Task
 from runtime.devserver import DevServer, free_port
 from tests.web.conftest import WebEnv
-from actions.perform import ActionError, ActionRequest, perform
 
 
 def test_numbers_out_of_range_are_422_not_500(web_env: WebEnv) -> None:

@@ -5,15 +5,15 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 from sqlmodel import Session, select
 
+from domain.calendar import WorkCalendar
 from persistence.models import Notification, NotificationStatus, Occurrence, OccurrenceStatus
 from persistence.read_model import expected_send_at
-from domain.calendar import WorkCalendar
 from tests.web.conftest import WebEnv, csrf_of
 
 
@@ -22,7 +22,7 @@ def _submitted(web_env: WebEnv, code: str) -> Occurrence:
         occ = session.exec(select(Occurrence).where(Occurrence.task_id == web_env.seeded.tasks[code],
                                                     Occurrence.status == OccurrenceStatus.OPEN)).first()
         occ.status = OccurrenceStatus.SUBMITTED
-        occ.completed_at = datetime.now(timezone.utc)
+        occ.completed_at = datetime.now(UTC)
         session.add(occ)
         session.commit()
         return occ
@@ -67,7 +67,7 @@ def test_inbox_has_checkboxes_and_bulk_confirm_reports_each_refusal(web_env: Web
 
 def test_expected_send_time_follows_working_hours_and_digests() -> None:
     class Row:
-        created_at = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)  # 19:00 in Hà Nội, a Tuesday
+        created_at = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # 19:00 in Hà Nội, a Tuesday
         not_before = None
         next_attempt_at = None
 
@@ -75,10 +75,10 @@ def test_expected_send_time_follows_working_hours_and_digests() -> None:
                   digest_time="08:30", now=Row.created_at)
     assert f"{expected_send_at(Row, delivery='immediate', **common):%H:%M %d/%m/%Y}" == "07:30 02/12/2026"
     assert f"{expected_send_at(Row, delivery='daily', **common):%H:%M %d/%m/%Y}" == "08:30 02/12/2026"
-    Row.created_at = datetime(2026, 12, 4, 3, 10, tzinfo=timezone.utc)  # Friday 10:10
+    Row.created_at = datetime(2026, 12, 4, 3, 10, tzinfo=UTC)  # Friday 10:10
     common["now"] = Row.created_at
     assert f"{expected_send_at(Row, delivery='hourly', **common):%H:%M %d/%m/%Y}" == "11:00 04/12/2026"
-    Row.created_at = datetime(2026, 12, 4, 11, 0, tzinfo=timezone.utc)  # Friday 18:00: Monday morning
+    Row.created_at = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)  # Friday 18:00: Monday morning
     common["now"] = Row.created_at
     assert f"{expected_send_at(Row, delivery='immediate', **common):%H:%M %d/%m/%Y}" == "07:30 07/12/2026"
 
@@ -95,10 +95,10 @@ def test_mail_page_says_when_each_mail_goes_out_and_opens_the_rendered_mail(web_
         pending = Notification(organisation_id=seeded.organisation_id, idempotency_key="p1", task_id=seeded.tasks["1.1"],
                                recipient_id=phong.id, recipient_email="vanphong@xa.example", recipient_name="vanphong",
                                kind="reminder", context=context,
-                               not_before=datetime(2026, 12, 2, 0, 30, tzinfo=timezone.utc))
+                               not_before=datetime(2026, 12, 2, 0, 30, tzinfo=UTC))
         sent = Notification(organisation_id=seeded.organisation_id, idempotency_key="s1", task_id=seeded.tasks["1.1"],
                             recipient_id=phong.id, recipient_email="vanphong@xa.example", kind="overdue", context=context,
-                            status=NotificationStatus.SENT, sent_at=datetime(2026, 11, 30, 1, 5, tzinfo=timezone.utc))
+                            status=NotificationStatus.SENT, sent_at=datetime(2026, 11, 30, 1, 5, tzinfo=UTC))
         own = Notification(organisation_id=seeded.organisation_id, idempotency_key="o1", task_id=seeded.tasks["1.1"],
                            recipient_id=phong.id, recipient_email="vanphong@xa.example", kind="completion_submitted",
                            context={**context, "actor": "vanphong"})
@@ -111,7 +111,7 @@ def test_mail_page_says_when_each_mail_goes_out_and_opens_the_rendered_mail(web_
     row = html[html.index(f'data-mail="{pending_id}"'):]
     row = row[:row.index("</tr>")]
     assert "Nguyễn Văn Phong" in row and ">vanphong<" not in row and "reminder" not in row
-    if datetime.now(timezone.utc) < datetime(2026, 12, 2, 0, 30, tzinfo=timezone.utc):
+    if datetime.now(UTC) < datetime(2026, 12, 2, 0, 30, tzinfo=UTC):
         assert "sẽ gửi lúc 07:30 ngày 02/12/2026" in row
     else:
         assert "sẽ gửi lúc" in row

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, select
 
 from domain.reporting import ReportingCalendar
-from domain.status import Bucket, classify
+from domain.status import classify
 from persistence.models import Occurrence, OccurrenceStatus
 from persistence.read_model import OccRow, Snapshot, on_time_trend, period_of_due
 from tests.web.conftest import WebEnv

@@ -8,8 +8,8 @@ from datetime import date
 
 from sqlmodel import Session
 
-from persistence.models import Event, Notification, Occurrence
 from domain.status import BUCKETS
+from persistence.models import Event, Notification, Occurrence
 from tests.web.conftest import WebEnv, csrf_of
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
 from persistence.db import session_scope
-from persistence.models import Occurrence, OccurrenceStatus, Organisation, ProgressUpdate
+from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, ProgressUpdate
 from persistence.progress import sync_plan_progress
-from persistence.models import Plan
-from tests.workflows.seed import seed
 from persistence.progress_report import progress_report
+from tests.workflows.seed import seed
 
 
 def test_progress_report_counts_and_states(tmp_path):
@@ -38,7 +37,7 @@ def test_progress_report_counts_and_states(tmp_path):
         occ = session.exec(select(Occurrence).where(Occurrence.key == "2026-Q1.progress")).one()
         session.add(ProgressUpdate(organisation_id=occ.organisation_id, task_id=occ.task_id, occurrence_id=occ.id,
                                    period_key="2026-Q1", status="in_progress", result="x", submitted_by="tuphap",
-                                   submitted_at=datetime(2026, 3, 10, tzinfo=timezone.utc), review_status="returned",
+                                   submitted_at=datetime(2026, 3, 10, tzinfo=UTC), review_status="returned",
                                    review_reason="Thiếu số liệu", idempotency_key="k1"))
     with Session(seeded.engine) as session:
         org = session.get(Organisation, seeded.organisation_id)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from persistence.models import OccurrenceStatus
 from domain.status import Bucket, Counts, aggregate, classify, days_overdue, local_date
+from persistence.models import OccurrenceStatus
 
 TODAY = date(2026, 6, 15)
 
@@ -30,7 +30,7 @@ def test_completed_on_or_before_due_is_on_time_else_late() -> None:
 
 def test_local_date_uses_vietnam_time() -> None:
     # 18:30 UTC on the 10th is 01:30 on the 11th in Hà Nội: reported late for a due date of the 10th.
-    moment = datetime(2026, 6, 10, 18, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 6, 10, 18, 30, tzinfo=UTC)
     assert local_date(moment) == date(2026, 6, 11)
     assert local_date(moment.replace(tzinfo=None)) == date(2026, 6, 11)  # SQLite gives naive UTC
     assert classify("done", date(2026, 6, 10), local_date(moment), TODAY) == Bucket.DONE_LATE

@@ -59,7 +59,7 @@ def test_header_links_keep_the_filters_and_the_period_and_show_an_arrow(web_env:
     html = client.get(f"/tasks?unit=vp-tk&q=b%C3%A1o&period={year}-Y&sort=title&dir=asc").text
     heads = re.findall(r'<th class="sortable[^"]*"([^>]*)><a href="([^"]+)"[^>]*>(.*?)</a></th>', html)
     assert [re.sub(r"<[^>]+>.*", "", h[2]).strip().split(" ")[0] for h in heads] == ["Mã", "Nội", "Chủ", "Hạn", "Báo"]
-    for attrs, href, _ in heads:
+    for _attrs, href, _ in heads:
         href = unescape(href)
         assert "unit=vp-tk" in href and "q=b%C3%A1o" in href and f"period={year}-Y" in href
     sorted_head = [h for h in heads if "aria-sort" in h[0]]

@@ -12,10 +12,10 @@ import pytest
 import uvicorn
 from sqlmodel import Session, select
 
+from actions.perform import MAX_UPLOAD_BYTES
 from persistence.models import Occurrence, OccurrenceStatus, Task
 from runtime.devserver import free_port
 from tests.web.conftest import WebEnv, csrf_of
-from actions.perform import MAX_UPLOAD_BYTES
 
 
 def _files(env: WebEnv) -> list[Path]:

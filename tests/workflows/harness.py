@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.task_activities import TaskActivities
+from contracts.task_workflow import TaskWorkflowInput
 from domain.calendar import WorkCalendar
 from persistence.db import session_scope
 from persistence.models import Event, Notification, Occurrence, Organisation
@@ -32,7 +33,6 @@ from simulation.calendar_shift import CalendarShift, shift_calendar, weeks_neede
 from tests.workflows.conftest import HISTORIES
 from tests.workflows.seed import Seeded, seed
 from workflows.task import TaskWorkflow
-from contracts.task_workflow import TaskWorkflowInput
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CHASING = ("reminder", "due", "overdue", "escalation")
@@ -68,7 +68,7 @@ class Run:
 
     def back(self, value: datetime) -> datetime:
         if value.tzinfo is None:  # SQLite gives UTC back without an offset
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return self.shift.back(value.astimezone(TZ))
 
     async def until(self, day: date, hour: int = 9, minute: int = 0) -> None:

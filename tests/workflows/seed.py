@@ -12,13 +12,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from contracts.task_workflow import workflow_id_for
 from domain.calendar import WorkCalendar
-from persistence.db import create_schema, make_engine, session_scope
-from tests.database import database_url
 from domain.deadlines import expand, parse_deadline
 from domain.reporting import ReportingCalendar, progress_due_dates
+from persistence.db import create_schema, make_engine, session_scope
 from persistence.models import Occurrence, Officer, OfficerUnit, Organisation, Plan, PlanStatus, Role, Task, Unit
-from contracts.task_workflow import workflow_id_for
+from tests.database import database_url
 
 QUARTERLY = "Định kỳ hằng quý, trước ngày 20 tháng cuối quý và những năm tiếp theo"
 OFFICERS = {

@@ -13,12 +13,6 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from domain.calendar import WorkCalendar
-from persistence.models import OccurrenceStatus
-from domain.policy import DEFAULT_POLICY, spread_minutes
-from tests.workflows.harness import Chase, scenario
-from workflows import client as task_client
-from workflows.task import TaskWorkflow
 from contracts.task_workflow import (
     Cancel,
     DecideExtension,
@@ -27,6 +21,12 @@ from contracts.task_workflow import (
     ReviewCompletion,
     SubmitCompletion,
 )
+from domain.calendar import WorkCalendar
+from domain.policy import DEFAULT_POLICY, spread_minutes
+from persistence.models import OccurrenceStatus
+from tests.workflows.harness import Chase, scenario
+from workflows import client as task_client
+from workflows.task import TaskWorkflow
 
 D = date
 LEAD, COORD, VICE, CHAIR = ("tuphap",), ("tuphap", "vanphong"), ("phochutich",), ("chutich",)
