@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DONDOC_", env_file=".env", extra="ignore")
 
     data_dir: Path = Path("data")
+    # Signs the dashboard's session cookies. Unset: a random key kept in data_dir/secret_key
+    # (fine on one machine; several web replicas must share one DONDOC_SECRET_KEY).
+    secret_key: SecretStr | None = None
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DONDOC_DATABASE_URL", "DATABASE_URL")
     )

@@ -102,7 +102,9 @@ def check_not_too_early(session: Session, task: Task, occurrence: Occurrence, ki
         siblings = session.exec(select(Occurrence.id).where(Occurrence.task_id == task.id, Occurrence.kind == occurrence.kind)).all()
         if len(siblings) < 2:
             return
-    calendar = reporting_calendar(session.get(Organisation, task.organisation_id))
+    org = session.get(Organisation, task.organisation_id)
+    assert org is not None  # the task's organisation row exists (foreign key)
+    calendar = reporting_calendar(org)
     current = calendar.current_period(today)
     following = calendar.period_of(current.window_end + timedelta(days=1))
     if occurrence.nominal > following.report_due:
@@ -163,10 +165,12 @@ def build_message(request: ActionRequest, actor: str) -> Any:
                                            approved=bool(request.accepted), reason=request.reason or request.note)
     if kind == "request_extension":
         return task_types.RequestExtension(occurrence_key=request.occurrence_key, actor=actor,
-                                           new_due=request.new_due, reason=request.reason or request.note)
+                                           new_due=request.new_due.isoformat() if request.new_due else "",
+                                           reason=request.reason or request.note)
     if kind == "decide_extension":
         return task_types.DecideExtension(occurrence_key=request.occurrence_key, actor=actor,
-                                          approved=bool(request.accepted), new_due=request.new_due,
+                                          approved=bool(request.accepted),
+                                          new_due=request.new_due.isoformat() if request.new_due else None,
                                           reason=request.reason or request.note)
     if kind == "reassign":
         return task_types.Reassign(actor=actor, to_username=request.to_username,
@@ -251,7 +255,9 @@ async def perform(
     except RuntimeError as error:
         raise ActionError(503, str(error)) from error
     with Session(engine, expire_on_commit=False) as session:
-        return session.get(Occurrence, occurrence_id)
+        stored = session.get(Occurrence, occurrence_id)
+        assert stored is not None  # occurrences are never deleted
+        return stored
 
 
 def upload_problem(filename: str) -> str | None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -80,23 +80,30 @@ class _Loaded:
         if task is None or task.organisation_id != organisation_id:
             raise ApplicationError(f"Task {task_id} of organisation {organisation_id} not found",
                                    type="TaskNotFound", non_retryable=True)
+        plan = session.get(Plan, task.plan_id)
+        org = session.get(Organisation, organisation_id)
+        if plan is None or org is None:  # foreign keys make this impossible; say so if it happens
+            raise ApplicationError(f"Plan or organisation of task {task_id} not found", type="TaskNotFound",
+                                   non_retryable=True)
         self.session = session
-        self.task = task
-        self.plan = session.get(Plan, task.plan_id)
-        self.org = session.get(Organisation, organisation_id)
+        self.task: Task = task
+        self.task_id: int = task_id
+        self.plan: Plan = plan
+        self.org: Organisation = org
+        self.org_id: int = organisation_id
         self._officers: dict[str, Officer | None] = {}
 
     def occurrence(self, key: str | None) -> Occurrence | None:
         if key is None:
             return None
         return self.session.exec(
-            select(Occurrence).where(Occurrence.task_id == self.task.id, Occurrence.key == key)
+            select(Occurrence).where(Occurrence.task_id == self.task_id, Occurrence.key == key)
         ).first()
 
     def officer(self, username: str) -> Officer | None:
         if username not in self._officers:
             self._officers[username] = self.session.exec(
-                select(Officer).where(Officer.organisation_id == self.org.id, Officer.username == username)
+                select(Officer).where(Officer.organisation_id == self.org_id, Officer.username == username)
             ).first()
         return self._officers[username]
 
@@ -107,11 +114,11 @@ class _Loaded:
             "plan_number": self.plan.number,
             "plan_code": self.plan.code,
             "plan_year": self.plan.year,
-            "task_id": self.task.id,
+            "task_id": self.task_id,
             "task_code": self.task.code,
             "task_title": self.task.title,
             "product": self.task.product,
-            "dashboard_path": f"/tasks/{self.task.id}",
+            "dashboard_path": f"/tasks/{self.task_id}",
         }
 
 
@@ -189,9 +196,9 @@ class TaskActivities:
             if _notification_exists(session, key):
                 continue
             session.add(Notification(
-                organisation_id=loaded.org.id,
+                organisation_id=loaded.org_id,
                 idempotency_key=key,
-                task_id=loaded.task.id,
+                task_id=loaded.task_id,
                 occurrence_id=occurrence.id if occurrence else None,
                 recipient_id=officer.id,
                 recipient_email=officer.email,
@@ -233,10 +240,10 @@ class TaskActivities:
                 if not codes:
                     return []
                 unit_ids = {u.id for u in session.exec(
-                    select(Unit).where(Unit.organisation_id == org.id, Unit.code.in_(codes))
+                    select(Unit).where(Unit.organisation_id == org.id, col(Unit.code).in_(codes))
                 )}
                 linked = {link.officer_id for link in session.exec(
-                    select(OfficerUnit).where(OfficerUnit.unit_id.in_(unit_ids))
+                    select(OfficerUnit).where(col(OfficerUnit.unit_id).in_(unit_ids))
                 )} if unit_ids else set()
                 return [o.username for o in officers if o.id in linked]
 
@@ -248,11 +255,10 @@ class TaskActivities:
                 standing = session.get(Unit, plan.standing_unit_id)
                 coordinators = of_units([standing.code]) if standing else []
             vice = [o.username for o in officers if o.id == plan.vice_chairman_id] or with_role(Role.VICE_CHAIRMAN)
-            rows = session.exec(
-                select(Occurrence).where(Occurrence.task_id == task.id).order_by(Occurrence.due, Occurrence.key)
-            )
+            rows = list(session.exec(
+                select(Occurrence).where(Occurrence.task_id == task.id).order_by(col(Occurrence.due), col(Occurrence.key))
+            ))
             schedule = task.deadline_schedule
-            rows = list(rows)
             years = [plan.year, *(r.due.year for r in rows)]
             days_off, weekend_working = resolved_days(_calendar(org), min(years) - 1, max(years) + 1)
             return TaskDefinition(
@@ -298,7 +304,7 @@ class TaskActivities:
 
     def _record_action(self, loaded: _Loaded, action: ActionSpec, tz: ZoneInfo, calendar: WorkCalendar) -> int:
         session = loaded.session
-        prefix = f"task-{loaded.task.id}/{action.key}"
+        prefix = f"task-{loaded.task_id}/{action.key}"
         occurrence = loaded.occurrence(action.occurrence_key)
         scheduled = _aware(action.scheduled_at)
         due = date.fromisoformat(action.due)
@@ -327,7 +333,7 @@ class TaskActivities:
         )
         if not _event_exists(session, prefix):
             session.add(Event(
-                organisation_id=loaded.org.id, task_id=loaded.task.id,
+                organisation_id=loaded.org_id, task_id=loaded.task_id,
                 occurrence_id=occurrence.id if occurrence else None,
                 at=scheduled, kind=action.kind, actor="system", idempotency_key=prefix,
                 data={
@@ -362,7 +368,7 @@ class TaskActivities:
             occurrence = self._apply(loaded, params.change) or occurrence
         at = _aware(params.at)
         session.add(Event(
-            organisation_id=loaded.org.id, task_id=loaded.task.id,
+            organisation_id=loaded.org_id, task_id=loaded.task_id,
             occurrence_id=occurrence.id if occurrence else None,
             at=at, kind=params.kind, actor=params.actor, data=dict(params.data),
             idempotency_key=params.idempotency_key,
@@ -373,8 +379,7 @@ class TaskActivities:
                 "kind": params.kind,
                 "level": 0,
                 "actor": params.actor,
-                "actor_name": (loaded.officer(params.actor).full_name
-                               if loaded.officer(params.actor) else params.actor),
+                "actor_name": actor.full_name if (actor := loaded.officer(params.actor)) else params.actor,
                 "occurrence_key": params.occurrence_key,
                 "period": occurrence.period if occurrence else params.data.get("period"),
                 "due": (occurrence.effective_due.isoformat() if occurrence else params.data.get("due")),
@@ -408,7 +413,7 @@ class TaskActivities:
             if params.progress is not None:
                 p = params.progress
                 session.add(ProgressUpdate(
-                    organisation_id=loaded.org.id, task_id=loaded.task.id,
+                    organisation_id=loaded.org_id, task_id=loaded.task_id,
                     occurrence_id=occurrence.id if occurrence else None, period_key=params.period_key,
                     status=p["status"], result=p.get("result", ""), figures=dict(p.get("figures") or {}),
                     evidence=dict(p.get("evidence") or {}) or None, submitted_by=event.actor, submitted_at=at,
@@ -419,10 +424,10 @@ class TaskActivities:
                 ))
             if params.review is not None:
                 row = session.exec(
-                    select(ProgressUpdate).where(ProgressUpdate.task_id == loaded.task.id,
+                    select(ProgressUpdate).where(ProgressUpdate.task_id == loaded.task_id,
                                                  ProgressUpdate.period_key == params.period_key,
                                                  ProgressUpdate.review_status == "pending")
-                    .order_by(ProgressUpdate.submitted_at.desc(), ProgressUpdate.id.desc())
+                    .order_by(col(ProgressUpdate.submitted_at).desc(), col(ProgressUpdate.id).desc())
                 ).first()
                 if row is not None:
                     row.review_status = params.review["review_status"]
@@ -498,7 +503,7 @@ class TaskActivities:
                 row = loaded.occurrence(due.key)
                 if row is None:
                     row = Occurrence(
-                        organisation_id=org.id, task_id=task.id, key=due.key, period=due.period,
+                        organisation_id=loaded.org_id, task_id=loaded.task_id, key=due.key, period=due.period,
                         nominal=due.nominal, due=due.due,
                     )
                     session.add(row)

@@ -58,7 +58,8 @@ from temporalio.client import Client
 
 from persistence.db import create_schema, make_engine, session_scope
 from persistence.models import Notification
-from domain.organisation import load_organisation, sync_organisation
+from domain.organisation import load_organisation
+from persistence.organisation_store import sync_organisation
 from domain.policy import Contacts, OccurrenceState, Policy, planned_actions
 from runtime import workflow_bridge as bridge
 from runtime.activation import start_workflows, store

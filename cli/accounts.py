@@ -1,4 +1,4 @@
-"""``dondoc plan list`` and ``dondoc user list``: what is in the database, read by a person."""
+"""``dondoc plan list``: the plans in the database, read by a person (registered by cli.plan)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from rich.table import Table
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from cli.plan import plan_app
 from cli.status import ORG_OPTION, _engine, console, pick_organisation
 from persistence.models import Plan, PlanStatus, Task, TaskStatus
 from settings import Settings
@@ -14,7 +13,6 @@ from settings import Settings
 PLAN_STATUS = {PlanStatus.DRAFT: "bản nháp", PlanStatus.ACTIVE: "đang theo dõi", PlanStatus.CANCELLED: "đã huỷ"}
 
 
-@plan_app.command("list")
 def plan_list(org: str = ORG_OPTION) -> None:
     """Các kế hoạch: số hiệu (vd. 12/KH-UBND), năm, trạng thái, số nhiệm vụ."""
     engine = _engine(Settings())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from cli.main import app
+# This module's commands; cli.main merges them into the root `dondoc` command.
+app = typer.Typer()
+
 
 db_app = typer.Typer(help="Cơ sở dữ liệu: nâng cấp cấu trúc (migration), xem phiên bản.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

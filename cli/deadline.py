@@ -9,9 +9,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.main import app
 from domain.calendar import Shift, WorkCalendar
 from domain.deadlines import DeadlineError, DueDate, expand, parse_deadline
+
+# This module's commands; cli.main merges them into the root `dondoc` command.
+app = typer.Typer()
 
 _SHIFT_HELP = "Hạn rơi vào ngày nghỉ: next = ngày làm việc kế tiếp (Điều 148 BLDS), previous, none."
 

@@ -18,9 +18,11 @@ from sqlalchemy import Table, delete, or_, select as sa_select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-from cli.main import app
 from persistence.models import Organisation, Plan, Task
 from settings import Settings
+
+# This module's commands; cli.main merges them into the root `dondoc` command.
+app = typer.Typer()
 
 SAMPLE_ORGS = Path(__file__).resolve().parents[1] / "samples" / "org"
 

@@ -9,7 +9,9 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from cli.main import app
+# This module's commands; cli.main merges them into the root `dondoc` command.
+app = typer.Typer()
+
 
 # Documents above this size take long enough to deserve a spinner (on stderr).
 _LONG_WORK_BYTES = 300_000

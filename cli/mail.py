@@ -9,9 +9,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cli.main import app
 from notifications.catcher import find_mail, list_mails, mail_dir
 from settings import Settings
+
+# This module's commands; cli.main merges them into the root `dondoc` command.
+app = typer.Typer()
 
 mail_app = typer.Typer(help="Thư đã gửi vào hộp thư thử nghiệm (khi chưa cấu hình máy chủ SMTP) "
                             "và hàng đợi thông báo (outbox).",

@@ -21,24 +21,27 @@ def main() -> None:
     """dondoc — đôn đốc thực hiện kế hoạch cải cách hành chính."""
 
 
-from cli import deadline as _deadline  # noqa: E402,F401  registers `dondoc deadline`
-from cli.plan import plan_app as _plan_app  # noqa: E402
+# The commands of each module, composed here explicitly (no registration by import side effects).
+from cli import (  # noqa: E402
+    db,
+    deadline,
+    demo,
+    importing,
+    mail,
+    org,
+    plan,
+    report,
+    runtime,
+    service,
+    status,
+)
 
-app.add_typer(_plan_app, name="plan")
-from cli import runtime as _runtime  # noqa: E402,F401  registers `dondoc up/worker/simulate`, `plan activate`
-from cli import org as _org  # noqa: E402,F401  registers `dondoc org check/load`
-from cli import importing as _importing  # noqa: E402,F401  registers `dondoc import`
-from cli import status as _status  # noqa: E402  registers `dondoc status`, `task`, `user`, `export`
-
-app.add_typer(_status.task_app, name="task")
-app.add_typer(_status.user_app, name="user")
-app.add_typer(_status.export_app, name="export")
-from cli import db as _db  # noqa: E402,F401  registers `dondoc db upgrade/status/revision`
-from cli import mail as _mail  # noqa: E402,F401  registers `dondoc mail list/show`
-from cli import service as _service  # noqa: E402,F401  registers `dondoc web`, `dondoc dispatcher`
-from cli import report as _report  # noqa: E402,F401  registers `dondoc report draft/evidence`, `dondoc indicator`
-from cli import accounts as _accounts  # noqa: E402,F401  registers `dondoc plan list`
-from cli import demo as _demo  # noqa: E402,F401  registers `dondoc demo remove`
+for module in (deadline, importing, runtime, org, status, db, mail, service, report, demo):
+    app.add_typer(module.app)
+app.add_typer(plan.plan_app, name="plan")
+app.add_typer(status.task_app, name="task")
+app.add_typer(status.user_app, name="user")
+app.add_typer(status.export_app, name="export")
 
 
 def run() -> None:

@@ -8,9 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.main import app
 from persistence.models import Role
-from domain.organisation import OrganisationConfig, OrganisationError, load_organisation, sync_organisation_report
+from domain.organisation import OrganisationConfig, OrganisationError, load_organisation
+from persistence.organisation_store import sync_organisation_report
+
+# This module's commands; cli.main merges them into the root `dondoc` command.
+app = typer.Typer()
 
 org_app = typer.Typer(help="Tổ chức: đơn vị, công chức, ngày nghỉ (tệp YAML).", no_args_is_help=True)
 app.add_typer(org_app, name="org")

@@ -1,4 +1,4 @@
-"""``dondoc plan``: commands on plans (the importer adds its own; runtime adds ``activate``)."""
+"""``dondoc plan``: check, activate and list plans (the last two live beside what they run)."""
 
 from __future__ import annotations
 
@@ -33,3 +33,15 @@ def check_command(
     typer.echo(f"Tệp rà soát hợp lệ: {len(review.tasks)} nhiệm vụ, năm {review.plan.year}.")
     # The importer's warnings stay listed until the reviewer removes them (browser: "Đã xem").
     typer.echo(f"Cảnh báo chưa xử lý: {unresolved_warnings(file)}.")
+
+
+def _add_commands_of_other_modules() -> None:
+    """``plan activate`` (cli.runtime: it starts workflows) and ``plan list`` (cli.accounts)."""
+    from cli.accounts import plan_list
+    from cli.runtime import activate_command
+
+    plan_app.command("activate")(activate_command)
+    plan_app.command("list")(plan_list)
+
+
+_add_commands_of_other_modules()

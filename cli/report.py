@@ -11,8 +11,10 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, select
 
-from cli.main import app
 from settings import Settings
+
+# This module's commands; cli.main merges them into the root `dondoc` command.
+app = typer.Typer()
 
 report_app = typer.Typer(help="Báo cáo định kỳ CCHC và hồ sơ minh chứng.", no_args_is_help=True)
 indicator_app = typer.Typer(help="Chỉ tiêu của kế hoạch: xem và báo cáo kết quả.", no_args_is_help=True)

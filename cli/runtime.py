@@ -17,9 +17,11 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from cli.main import app
 from persistence.models import Occurrence, OccurrenceStatus, Plan, PlanStatus, Task
 from settings import Settings
+
+# This module's commands; cli.main merges them into the root `dondoc` command.
+app = typer.Typer()
 
 err_console = Console(stderr=True)
 
@@ -249,12 +251,3 @@ def _today(settings: Settings):
 
     return datetime.now(ZoneInfo(settings.timezone)).date()
 
-
-def _register_plan_commands() -> None:
-    """Add ``dondoc plan activate`` to the importer's ``plan`` sub-app."""
-    from cli.plan import plan_app
-
-    plan_app.command("activate")(activate_command)
-
-
-_register_plan_commands()

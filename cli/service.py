@@ -9,7 +9,9 @@ from typing import Any
 
 import typer
 
-from cli.main import app
+# This module's commands; cli.main merges them into the root `dondoc` command.
+app = typer.Typer()
+
 
 
 class PortBusy(RuntimeError):

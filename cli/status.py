@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -12,11 +12,14 @@ from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session, select
 
-from cli.main import app
-from persistence.models import OccurrenceStatus, Officer, Organisation, Role
-from domain.text import vietnamese_sort_key
+from domain.clock import parse_vn_date
 from domain.status import BUCKETS, LABELS, RICH_STYLES, STATUS_LABELS, classify, local_date
+from domain.text import vietnamese_sort_key
+from persistence.models import OccurrenceStatus, Officer, Organisation, Role
 from settings import Settings
+
+# This module's commands; cli.main merges them into the root `dondoc` command.
+app = typer.Typer()
 
 console = Console()
 err = Console(stderr=True)
@@ -56,6 +59,36 @@ def pick_organisation(session: Session, code: str | None) -> Organisation:
     return orgs[0]
 
 
+# ``--by`` left out: the action is the operator's on the server (recorded as "admin").
+OPERATOR = "admin"
+BY_HELP = "(tên đăng nhập của một cán bộ đang hoạt động; mặc định: người quản trị trên máy chủ)."
+
+
+def _actor(session: Session, organisation: Organisation, by: str | None) -> str:
+    """The username ``--by`` names, refused unless it is an active officer of the organisation."""
+    if by is None:
+        return OPERATOR
+    officer = session.exec(select(Officer).where(Officer.organisation_id == organisation.id,
+                                                 Officer.username == by.strip())).first()
+    if officer is None:
+        _fail(f"Không có cán bộ nào tên đăng nhập «{by}» ở {organisation.name}: "
+              "xem danh sách bằng 'dondoc user list' rồi ghi đúng --by.")
+    if not officer.active:
+        _fail(f"Tài khoản «{by}» ({officer.full_name}) đã ngừng hoạt động: không thể thao tác thay người này.")
+    return officer.username
+
+
+def _pending_extension(session: Session, occurrence) -> object | None:
+    """The occurrence's extension request not decided yet (its event), if any."""
+    from persistence.models import Event
+
+    last = session.exec(
+        select(Event).where(Event.occurrence_id == occurrence.id, Event.kind.like("extension%"))
+        .order_by(Event.at.desc(), Event.id.desc())
+    ).first()
+    return last if last is not None and last.kind in ("extension_requested", "extension_request") else None
+
+
 def _bucket_text(bucket) -> Text:
     if bucket is None:
         return Text("Đã huỷ", style="dim")
@@ -64,10 +97,14 @@ def _bucket_text(bucket) -> Text:
 
 def _parse_date(text: str) -> date:
     try:
-        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except ValueError:
-        _fail(f"Ngày không hợp lệ: «{text}» (ghi theo dạng DD/MM/YYYY).")
+        day = parse_vn_date(text)
+    except ValueError as error:
+        _fail(str(error))
         raise
+    if day is None:
+        _fail("Cần ghi ngày (dạng ngày/tháng/năm, ví dụ 20/03/2026).")
+    assert day is not None
+    return day
 
 
 @app.command("status")
@@ -174,13 +211,13 @@ def task_report(
     document: str = typer.Option(None, "--document", help="Số văn bản minh chứng."),
     document_date: str = typer.Option(None, "--date", help="Ngày văn bản DD/MM/YYYY."),
     link: str = typer.Option(None, "--link", help="Đường dẫn minh chứng."),
-    by: str = typer.Option("admin", "--by", help="Người báo cáo (tên đăng nhập)."),
+    by: str = typer.Option(None, "--by", help="Người báo cáo " + BY_HELP),
     plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."),
     org: str = ORG_OPTION,
 ) -> None:
     """Báo cáo tiến độ một kỳ của nhiệm vụ (tình trạng, kết quả, minh chứng)."""
-    from domain.vocabulary import ProgressStatus
     from actions.perform import ActionRequest
+    from domain.vocabulary import ProgressStatus
 
     statuses = {s.value for s in ProgressStatus}
     if status_ not in statuses:
@@ -189,11 +226,12 @@ def task_report(
     engine = _engine(settings)
     with Session(engine) as session:
         organisation = pick_organisation(session, org)
+        actor = _actor(session, organisation, by)
         task = _find_task(session, organisation.id, code, plan)
     evidence = {k: v for k, v in {"document_number": document, "link": link,
                                   "document_date": _parse_date(document_date).isoformat() if document_date else None}.items() if v}
     after = _run_action(settings, engine, task.id, ActionRequest("progress", f"{period}.progress", evidence=evidence,
-                                                                 progress_status=status_, result=result), by)
+                                                                 progress_status=status_, result=result), actor)
     console.print(f"Đã báo cáo tiến độ {task.code} — {after.period}: {STATUS_LABELS[after.status]}.")
 
 
@@ -214,9 +252,9 @@ def _find_task(session: Session, org_id: int, code: str, plan: str | None):
 @task_app.command("show")
 def task_show(code: str, plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."), org: str = ORG_OPTION) -> None:
     """Nội dung, các kỳ, minh chứng và diễn biến của một nhiệm vụ."""
-    from exports.excel import evidence_text
     from domain.clock import vn_moment
     from domain.vocabulary import event_label
+    from exports.excel import evidence_text
     from persistence.read_model import task_detail, today_in
 
     settings = Settings()
@@ -265,8 +303,8 @@ def _pick_occurrence(session: Session, task, key: str | None, statuses: tuple[Oc
 
 
 def _run_action(settings: Settings, engine, task_id: int, request, actor: str):
-    from runtime.devserver import TemporalUnavailable, connect
     from actions.perform import ActionError, perform
+    from runtime.devserver import TemporalUnavailable, connect
 
     async def provider():
         return await connect(settings)
@@ -285,7 +323,7 @@ def task_done(
     evidence: str = typer.Option(..., "--evidence", "-e", help="Minh chứng: số văn bản, đường dẫn hoặc ghi chú."),
     document_date: str = typer.Option(None, "--date", help="Ngày văn bản DD/MM/YYYY."),
     occurrence: str = typer.Option(None, "--occurrence", help="Mã kỳ (mặc định: kỳ chưa hoàn thành sớm nhất)."),
-    by: str = typer.Option("admin", "--by", help="Người báo cáo (tên đăng nhập)."),
+    by: str = typer.Option(None, "--by", help="Người báo cáo " + BY_HELP),
     plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."),
     org: str = ORG_OPTION,
 ) -> None:
@@ -296,6 +334,7 @@ def task_done(
     engine = _engine(settings)
     with Session(engine) as session:
         organisation = pick_organisation(session, org)
+        actor = _actor(session, organisation, by)
         task = _find_task(session, organisation.id, code, plan)
         occ = _pick_occurrence(session, task, occurrence, (OccurrenceStatus.OPEN,))
     ev: dict = {"note": evidence}
@@ -305,7 +344,7 @@ def task_done(
         ev = {"document_number": evidence}  # "45/BC-UBND"
     if document_date:
         ev["document_date"] = _parse_date(document_date).isoformat()
-    after = _run_action(settings, engine, task.id, ActionRequest("submit", occ.key, note=ev.get("note", ""), evidence=ev), by)
+    after = _run_action(settings, engine, task.id, ActionRequest("submit", occ.key, note=ev.get("note", ""), evidence=ev), actor)
     console.print(f"Đã báo cáo hoàn thành {task.code} — {occ.period}: {STATUS_LABELS[after.status]}.")
 
 
@@ -315,7 +354,7 @@ def task_extend(
     to: str = typer.Option(..., "--to", help="Gia hạn đến ngày DD/MM/YYYY."),
     reason: str = typer.Option(..., "--reason", help="Lý do."),
     occurrence: str = typer.Option(None, "--occurrence", help="Mã kỳ (mặc định: kỳ chưa hoàn thành sớm nhất)."),
-    by: str = typer.Option("admin", "--by", help="Người đề nghị (tên đăng nhập)."),
+    by: str = typer.Option(None, "--by", help="Người đề nghị " + BY_HELP),
     plan: str = typer.Option(None, "--plan", help="Mã kế hoạch."),
     org: str = ORG_OPTION,
 ) -> None:
@@ -327,11 +366,18 @@ def task_extend(
     engine = _engine(settings)
     with Session(engine) as session:
         organisation = pick_organisation(session, org)
+        actor = _actor(session, organisation, by)
         task = _find_task(session, organisation.id, code, plan)
         occ = _pick_occurrence(session, task, occurrence, (OccurrenceStatus.OPEN, OccurrenceStatus.SUBMITTED))
+        pending = _pending_extension(session, occ)
+    if pending is not None:
+        asked = (pending.data or {}).get("new_due")
+        asked_text = f" đến {date.fromisoformat(asked):%d/%m/%Y}" if asked else ""
+        _fail(f"Kỳ {occ.period} của nhiệm vụ {task.code} đã có đề nghị gia hạn{asked_text} "
+              f"(của «{pending.actor}») đang chờ quyết định: chỉ gửi đề nghị mới sau khi đề nghị này được quyết định.")
     if new_due <= occ.effective_due:
         _fail(f"Ngày gia hạn phải sau hạn hiện tại ({occ.effective_due:%d/%m/%Y}).")
-    _run_action(settings, engine, task.id, ActionRequest("request_extension", occ.key, new_due=new_due, reason=reason, note=reason), by)
+    _run_action(settings, engine, task.id, ActionRequest("request_extension", occ.key, new_due=new_due, reason=reason, note=reason), actor)
     console.print(f"Đã gửi đề nghị gia hạn {task.code} — {occ.period} đến {new_due:%d/%m/%Y}.")
 
 
@@ -364,8 +410,8 @@ def set_password(
 def list_users(org: str = ORG_OPTION,
                all_: bool = typer.Option(False, "--all", help="Cả tài khoản đã ngừng hoạt động.")) -> None:
     """Liệt kê tài khoản của một tổ chức, xếp theo tên (thứ tự chữ cái tiếng Việt)."""
-    from persistence.models import OfficerUnit, Unit
     from domain.text import vietnamese_sort_key
+    from persistence.models import OfficerUnit, Unit
 
     engine = _engine(Settings())
     with Session(engine) as session:
@@ -410,8 +456,8 @@ def demo_accounts(password: str = typer.Option("dondoc-demo", "--password", help
 def export_excel(plan: str, out: Path = typer.Option(None, "--out", "-o", help="Tệp .xlsx (mặc định: đặt theo số kế hoạch, ví dụ ke-hoach-12-KH-UBND-2026.xlsx)."),
                  org: str = ORG_OPTION) -> None:
     """Xuất tình hình thực hiện một kế hoạch ra Excel theo mẫu phụ lục."""
-    from persistence.models import Plan
     from exports.excel import plan_workbook_bytes, workbook_filename
+    from persistence.models import Plan
     from persistence.read_model import today_in
 
     settings = Settings()

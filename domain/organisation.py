@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +19,6 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
-from sqlmodel import Session, select
 
 from domain.calendar import WorkCalendar, organisation_calendar
 from domain.reporting import (
@@ -32,7 +31,7 @@ from domain.reporting import (
     ReportingRuleError,
     ReportingRules,
 )
-from persistence.models import Delivery, Officer, OfficerUnit, Organisation, Role, Unit
+from domain.vocabulary import Delivery, Role
 from domain.text import fold, normalise
 
 Loc = tuple[str | int, ...]
@@ -596,23 +595,19 @@ def _format_loc(loc: Loc) -> str:
     return out
 
 
-def _line_map(node: yaml.Node, path: Loc = (), lines: dict[Loc, int] | None = None, dupes: list | None = None) -> dict[Loc, int]:
+def _line_map(node: yaml.Node, path: Loc = (), lines: dict[Loc, int] | None = None) -> dict[Loc, int]:
     """Map each path in the document to the 1-based line where it is written."""
     lines = {} if lines is None else lines
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
-            if key in seen and dupes is not None:
-                dupes.append((path + (key,), key_node.start_mark.line + 1))
-            seen.add(key)
             lines[path + (key,)] = key_node.start_mark.line + 1
-            _line_map(value_node, path + (key,), lines, dupes)
+            _line_map(value_node, path + (key,), lines)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[path + (i,)] = item.start_mark.line + 1
-            _line_map(item, path + (i,), lines, dupes)
+            _line_map(item, path + (i,), lines)
     return lines
 
 
@@ -648,7 +643,11 @@ def _vietnamese(error: dict[str, Any]) -> str:
         return error["msg"]
     if kind == "enum":
         return f"giá trị '{error.get('input')}' không hợp lệ; chọn một trong: {error.get('ctx', {}).get('expected', '')}"
-    return _PYDANTIC_VN.get(kind, f"giá trị không hợp lệ ({error['msg']})")
+    if kind in _PYDANTIC_VN:
+        return _PYDANTIC_VN[kind]
+    from domain.yaml_problems import validation_message  # never pydantic's English
+
+    return validation_message(error)
 
 
 def load_organisation(path: str | Path) -> OrganisationConfig:
@@ -677,21 +676,19 @@ def load_organisation(path: str | Path) -> OrganisationConfig:
     except YamlBoundsError as error:
         raise OrganisationError(source, [Problem(error.line, "", error.message)]) from None
 
+    from domain.yaml_problems import duplicate_keys, load_problem
+
     loader = yaml.SafeLoader(text)
     try:
         # Aliases and deep nesting are refused before the document is built (issue 17).
         check_yaml_bounds(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        detail = " ".join(p for p in (error.context, error.problem) if p)
-        raise OrganisationError(source, [Problem(line, "", f"cú pháp YAML không hợp lệ ({detail})")]) from None
-    except yaml.YAMLError as error:
-        raise OrganisationError(source, [Problem(None, "", f"cú pháp YAML không hợp lệ ({error})")]) from None
     except YamlBoundsError as error:
         raise OrganisationError(source, [Problem(error.line, "", error.message)]) from None
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: an impossible date (2026-02-30)
+        problem = load_problem(error, text)
+        raise OrganisationError(source, [Problem(problem.line, "", problem.text())]) from None
     finally:
         loader.dispose()
 
@@ -700,9 +697,8 @@ def load_organisation(path: str | Path) -> OrganisationConfig:
     if not isinstance(data, dict):
         raise OrganisationError(source, [Problem(node.start_mark.line + 1, "", "tệp phải là một bảng với các khóa organisation, calendar, units, officers")])
 
-    dupes: list[tuple[Loc, int]] = []
-    lines = _line_map(node, dupes=dupes)
-    problems = [Problem(line, _format_loc(loc), "khóa bị khai báo hai lần") for loc, line in dupes]
+    lines = _line_map(node)
+    problems = [Problem(p.line, _format_loc(loc), p.message) for loc, p in duplicate_keys(node)]
 
     collected: list[tuple[Loc, str]] = []
     try:
@@ -710,7 +706,7 @@ def load_organisation(path: str | Path) -> OrganisationConfig:
     except ValidationError as error:
         for err in error.errors():
             loc = tuple(err["loc"])
-            problems.append(Problem(_line_for(lines, loc), _format_loc(loc), _vietnamese(err)))
+            problems.append(Problem(_line_for(lines, loc), _format_loc(loc), _vietnamese(dict(err))))
         config = None
         collected = _partial_cross_check(data)
     for loc, message in collected:
@@ -724,123 +720,3 @@ def load_organisation(path: str | Path) -> OrganisationConfig:
 
 
 # --------------------------------------------------------------------------- database
-
-
-@dataclass
-class SyncReport:
-    """What ``sync_organisation`` changed (all zero on a second run)."""
-
-    created: list[str] = field(default_factory=list)  # "unit:vp-tk", "officer:nguyenvana"
-    updated: list[str] = field(default_factory=list)
-    deactivated: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.deactivated)
-
-
-def _assign(row: Any, values: dict[str, Any]) -> bool:
-    """Set only the attributes that differ, so an unchanged row stays clean."""
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
-
-
-def sync_organisation(session: Session, config: OrganisationConfig) -> Organisation:
-    """Upsert the organisation, its units and officers; see ``sync_organisation_report``."""
-    organisation, _ = sync_organisation_report(session, config)
-    return organisation
-
-
-def sync_organisation_report(session: Session, config: OrganisationConfig) -> tuple[Organisation, SyncReport]:
-    """Upsert the file into the database, idempotently.
-
-    Rows are matched by code (organisation, unit) and username (officer). Changed
-    fields are updated; officers missing from the file are marked ``active=False``
-    (never deleted: events and notifications point at them); units missing from the
-    file are kept (tasks may still name them). Unit memberships of the officers in the
-    file are made equal to the file. The session is flushed, not committed.
-
-    Returns:
-        The Organisation row and what changed.
-    """
-    report = SyncReport()
-    info = config.organisation
-    parent_id = None
-    if info.parent:
-        parent = session.exec(select(Organisation).where(Organisation.code == info.parent)).first()
-        parent_id = parent.id if parent else None
-    values = {
-        "name": info.name,
-        "level": info.level,
-        "parent_id": parent_id,
-        "timezone": info.timezone,
-        "extra_days_off": [d.isoformat() for d in config.calendar.extra_days_off],
-        "makeup_working_days": [d.isoformat() for d in config.calendar.makeup_working_days],
-        "reporting": config.reporting.rules().to_dict(),
-    }
-    org = session.exec(select(Organisation).where(Organisation.code == info.code)).first()
-    if org is None:
-        org = Organisation(code=info.code, **values)
-        session.add(org)
-        report.created.append(f"organisation:{info.code}")
-    elif _assign(org, values):
-        report.updated.append(f"organisation:{info.code}")
-    session.flush()
-    assert org.id is not None
-
-    units = {u.code: u for u in session.exec(select(Unit).where(Unit.organisation_id == org.id))}
-    for unit_cfg in config.units:
-        values = {"name": unit_cfg.name, "aliases": list(unit_cfg.aliases)}
-        row = units.get(unit_cfg.code)
-        if row is None:
-            row = Unit(organisation_id=org.id, code=unit_cfg.code, **values)
-            session.add(row)
-            units[unit_cfg.code] = row
-            report.created.append(f"unit:{unit_cfg.code}")
-        elif _assign(row, values):
-            report.updated.append(f"unit:{unit_cfg.code}")
-
-    officers = {o.username: o for o in session.exec(select(Officer).where(Officer.organisation_id == org.id))}
-    new_officers: set[str] = set()
-    for officer_cfg in config.officers:
-        values = {
-            "full_name": officer_cfg.name,
-            "email": officer_cfg.email,
-            "title": officer_cfg.title,
-            "role": officer_cfg.role,
-            "delivery": officer_cfg.delivery,
-            "active": officer_cfg.active,
-        }
-        row = officers.get(officer_cfg.username)
-        if row is None:
-            new_officers.add(officer_cfg.username)
-            row = Officer(organisation_id=org.id, username=officer_cfg.username, **values)
-            session.add(row)
-            officers[officer_cfg.username] = row
-            report.created.append(f"officer:{officer_cfg.username}")
-        elif _assign(row, values):
-            report.updated.append(f"officer:{officer_cfg.username}")
-    in_file = {o.username for o in config.officers}
-    for username, row in officers.items():
-        if username not in in_file and row.active:
-            row.active = False
-            report.deactivated.append(f"officer:{username}")
-    session.flush()
-
-    unit_ids = {code: row.id for code, row in units.items()}
-    for officer_cfg in config.officers:
-        row = officers[officer_cfg.username]
-        wanted = {unit_ids[code] for code in officer_cfg.units}
-        links = {link.unit_id: link for link in session.exec(select(OfficerUnit).where(OfficerUnit.officer_id == row.id))}
-        for unit_id in wanted - links.keys():
-            session.add(OfficerUnit(officer_id=row.id, unit_id=unit_id))
-        for unit_id in links.keys() - wanted:
-            session.delete(links[unit_id])
-        if wanted != set(links) and officer_cfg.username not in new_officers:
-            report.updated.append(f"officer-units:{officer_cfg.username}")
-    session.flush()
-    return org, report

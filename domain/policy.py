@@ -34,10 +34,11 @@ overdue" replaces a burst of stale reminders.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.calendar import WorkCalendar
 from domain.vocabulary import ChasingKind, OccurrenceStatus  # OccurrenceStatus re-exported
@@ -52,7 +53,135 @@ FALLBACK: dict[str, tuple[str, ...]] = {
 }
 KINDS = tuple(k.value for k in ChasingKind)
 
+# What a policy may hold (issue 17): beyond these a ladder either overflows the date
+# arithmetic (an offset of -100000000 days) or means nothing for a commune's year.
+# The one rule, used by ``plan check`` (ingest.ranges), ``Policy.from_dict`` and the
+# task workflow, which refuses a policy outside it instead of failing on every wake-up.
+MAX_OFFSET_DAYS = 260  # working days around a due date: about a year
+MAX_LEVEL = 5
+MAX_REPEAT_DAYS = 366
+MAX_STEPS = 20
+MAX_NAME = 60
 
+Loc = tuple[str | int, ...]
+
+
+class PolicyError(ValueError):
+    """A stored policy outside the rule; ``problems`` are (location, Vietnamese message)."""
+
+    def __init__(self, problems: list[tuple[Loc, str]]) -> None:
+        self.problems = problems
+        super().__init__(" ".join(message for _, message in problems))
+
+
+def _whole(value: Any) -> int | None:
+    """An integer as written (``5`` or ``"5"``), else None; booleans are not numbers here."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value)
+    return None
+
+
+def _clock(value: Any) -> time | None:
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def policy_problems(data: dict[str, Any] | None) -> list[tuple[Loc, str]]:
+    """Every reason the stored form of a policy cannot be run, with its location.
+
+    Args:
+        data: the stored policy (``Plan.policy``, ``ReviewChasing.policy_dict()``);
+            missing fields take the default, ``{}``/None is the default ladder.
+
+    Returns:
+        (location such as ("steps", 0, "offset"), message in Vietnamese naming the
+        field and its range); empty when the policy can run.
+    """
+    if not data:
+        return []
+    if not isinstance(data, dict):
+        return [((), "cách đôn đốc phải là một bảng (khóa: giá trị).")]
+    problems: list[tuple[Loc, str]] = []
+
+    def bad(loc: Loc, message: str) -> None:
+        label = "".join(f"[{p + 1}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(loc))
+        problems.append((loc, f"{label}: {message}"))
+
+    def number(loc: Loc, value: Any, low: int, high: int, unit: str = "") -> int | None:
+        whole = _whole(value)
+        if whole is None:
+            bad(loc, f"'{str(value)[:40]}' phải là số nguyên.")
+        elif not low <= whole <= high:
+            bad(loc, f"{whole}{unit} ngoài phạm vi (từ {low} đến {high}).")
+            return None
+        return whole
+
+    steps = data.get("steps")
+    offsets: list[int | None] = []
+    if steps is not None:
+        if not isinstance(steps, list) or not steps:
+            bad(("steps",), "cần ít nhất một bước.")
+            steps = []
+        elif len(steps) > MAX_STEPS:
+            bad(("steps",), f"nhiều quá {MAX_STEPS} bước ({len(steps)}).")
+            steps = []
+        names: set[str] = set()
+        for i, step in enumerate(steps):
+            if not isinstance(step, dict):
+                bad(("steps", i), "mỗi bước phải là một bảng {name, offset, kind, level, audience}.")
+                continue
+            name = str(step.get("name") or "").strip()
+            if not name or len(name) > MAX_NAME:
+                bad(("steps", i, "name"), f"tên bước phải có, tối đa {MAX_NAME} ký tự.")
+            elif name in names:
+                bad(("steps", i, "name"), f"tên bước '{name}' bị trùng.")
+            names.add(name)
+            offsets.append(number(("steps", i, "offset"), step.get("offset"), -MAX_OFFSET_DAYS, MAX_OFFSET_DAYS,
+                                  " ngày làm việc"))
+            number(("steps", i, "level"), step.get("level", 0), 0, MAX_LEVEL)
+            if step.get("kind") not in KINDS:
+                bad(("steps", i, "kind"), f"loại '{step.get('kind')}' không hợp lệ (chọn một trong {', '.join(KINDS)}).")
+            _audience(("steps", i, "audience"), step.get("audience"), bad)
+        known = [o for o in offsets if o is not None]
+        if len(known) == len(offsets) and known != sorted(known):
+            bad(("steps",), "các bước phải theo thứ tự thời gian (offset tăng dần).")
+    if "repeat_every_days" in data:
+        number(("repeat_every_days",), data["repeat_every_days"], 0, MAX_REPEAT_DAYS, " ngày")
+    if "repeat_audience" in data:
+        _audience(("repeat_audience",), data["repeat_audience"], bad)
+    start = _clock(data.get("day_start", DEFAULT_POLICY.day_start.isoformat()))
+    end = _clock(data.get("day_end", DEFAULT_POLICY.day_end.isoformat()))
+    for field_name, value in (("day_start", start), ("day_end", end)):
+        if value is None:
+            bad((field_name,), f"giờ '{data.get(field_name)}' phải có dạng HH:MM, ví dụ \"07:30\".")
+    if start is not None and end is not None and start >= end:
+        bad(("day_start",), "giờ bắt đầu làm việc phải trước giờ kết thúc.")
+    if "timezone" in data:
+        try:
+            ZoneInfo(str(data["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            bad(("timezone",), f"không biết múi giờ '{data['timezone']}' (ví dụ đúng: Asia/Ho_Chi_Minh).")
+    if "spread_minutes" in data:
+        window = 24 * 60
+        if start is not None and end is not None and start < end:
+            window = int((datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() // 60)
+        number(("spread_minutes",), data["spread_minutes"], 1, window, " phút")
+    return problems
+
+
+def _audience(loc: Loc, value: Any, bad: Callable[[Loc, str], None]) -> None:
+    if not isinstance(value, (list, tuple)) or not value:
+        bad(loc, f"cần danh sách người nhận, trong: {', '.join(CONTACT_FIELDS)}.")
+        return
+    unknown = [str(a) for a in value if a not in CONTACT_FIELDS]
+    if unknown:
+        bad(loc, f"người nhận {', '.join(unknown)} không hợp lệ (chọn trong: {', '.join(CONTACT_FIELDS)}).")
 
 
 @dataclass(frozen=True)
@@ -139,10 +268,24 @@ class Policy:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Policy:
-        """A policy from its stored form; missing fields take the default."""
+    def from_dict(cls, data: dict[str, Any] | None, *, checked: bool = True) -> Policy:
+        """A policy from its stored form; missing fields take the default.
+
+        Args:
+            data: the stored form.
+            checked: refuse values outside ``policy_problems``' ranges. Only workflow
+                code replaying a history from before that rule passes False.
+
+        Raises:
+            PolicyError: (``checked``) the policy cannot be run; every problem listed.
+            ValueError: an inconsistent policy.
+        """
         if not data:
             return DEFAULT_POLICY
+        if checked:
+            problems = policy_problems(data)
+            if problems:
+                raise PolicyError(problems)
         d = DEFAULT_POLICY
         return cls(
             steps=tuple(Step.from_dict(s) for s in data["steps"]) if "steps" in data else d.steps,

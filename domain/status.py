@@ -18,9 +18,9 @@ import enum
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from persistence.models import Occurrence, OccurrenceStatus
+from domain.clock import local_day
+from domain.vocabulary import OccurrenceStatus
 
 
 class Bucket(str, enum.Enum):
@@ -73,18 +73,9 @@ def counts_in_buckets(kind: str | None) -> bool:
     return (kind or BUCKET_KIND) == BUCKET_KIND
 
 
-def bucketed():
-    """The same rule as a SQL condition on ``Occurrence`` (for queries that count)."""
-    return Occurrence.kind == BUCKET_KIND
-
-
 def local_date(moment: datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> date | None:
     """The calendar day of an aware (or UTC-naive, as SQLite returns it) timestamp in ``tz``."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(ZoneInfo(tz)).date()
+    return None if moment is None else local_day(moment, tz)
 
 
 def classify(status: OccurrenceStatus | str, due: date, completed_on: date | None, today: date) -> Bucket | None:

@@ -39,6 +39,14 @@ class Role(Labelled):
     PROVINCE = "province"
 
 
+class Delivery(Labelled):
+    """How an officer wants mail: each notification at once, hourly, or one daily digest."""
+
+    IMMEDIATE = "immediate"
+    HOURLY = "hourly"
+    DAILY = "daily"
+
+
 class OccurrenceStatus(Labelled):
     """State of one occurrence (one period of a task)."""
 
@@ -129,6 +137,11 @@ _LABELS: dict[type, dict[str, str]] = {
         "chairman": "Chủ tịch",
         "admin": "Quản trị",
         "province": "Cấp trên",
+    },
+    Delivery: {
+        "immediate": "Gửi ngay",
+        "hourly": "Gom theo giờ",
+        "daily": "Thư tổng hợp mỗi ngày",
     },
     OccurrenceStatus: {
         "open": "Đang thực hiện",

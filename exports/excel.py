@@ -18,7 +18,8 @@ from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
 from persistence.models import Occurrence, OccurrenceStatus, Plan, Task, TaskStatus, Unit
-from domain.status import COLOURS, LABELS, Bucket, Counts, bucketed, classify, local_date
+from persistence.models import bucketed
+from domain.status import COLOURS, LABELS, Bucket, Counts, classify, local_date
 
 HEADERS = ("STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Tình trạng", "Minh chứng")
 WIDTHS = (6, 60, 28, 28, 24, 30, 40)

@@ -13,7 +13,8 @@ import icalendar
 from sqlmodel import Session, select
 
 from persistence.models import Occurrence, OccurrenceStatus, Officer, Organisation, Plan, PlanStatus, Task, TaskStatus
-from domain.status import STATUS_LABELS, bucketed
+from persistence.models import bucketed
+from domain.status import STATUS_LABELS
 from persistence.read_model import unit_codes_of
 
 

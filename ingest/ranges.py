@@ -3,8 +3,9 @@
 A review that passes ``plan check`` must activate and run: a missing issuer failed at
 activation (``IntegrityError``), ``year: 0`` with a ``ValueError``, and a chasing offset
 of −100000000 was accepted and then made every task workflow fail for ever with an
-``OverflowError``. Every field a user writes has a range here. Called by
-ingest.review.check_review.
+``OverflowError``. Every field a user writes has a range here; the chasing section is
+checked by the policy's own rule (domain.policy.policy_problems), the one the task
+workflow applies. Called by ingest.review.check_review.
 """
 
 from __future__ import annotations
@@ -13,11 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 YEARS = (2000, 2100)
-MAX_OFFSET_DAYS = 260  # working days around a due date: about a year
-MAX_LEVEL = 5
-MAX_REPEAT_DAYS = 366
-MAX_SPREAD_MINUTES = 8 * 60
-MAX_STEPS = 20
 MAX_TASKS = 5000
 TEXT_LIMITS = {"title": 1000, "text": 20000, "deadline": 500, "product": 2000, "code": 40}
 PLAN_TEXT_LIMITS = {"number": 100, "title": 1000, "issuer": 300, "code": 60}
@@ -63,22 +59,7 @@ def check_ranges(review: Any, line: Line) -> list[tuple[int | None, str]]:
 
 
 def _chasing(chasing: Any, line: Line) -> list[tuple[int | None, str]]:
-    problems: list[tuple[int | None, str]] = []
-    steps = chasing.steps or []
-    if len(steps) > MAX_STEPS:
-        problems.append((line("chasing", "steps"), f"chasing.steps: nhiều quá {MAX_STEPS} bước."))
-    for index, step in enumerate(steps):
-        if not -MAX_OFFSET_DAYS <= step.offset <= MAX_OFFSET_DAYS:
-            problems.append((line("chasing", "steps", index, "offset"),
-                             f"chasing.steps[{index + 1}].offset: {step.offset} ngày làm việc là ngoài phạm vi "
-                             f"(từ -{MAX_OFFSET_DAYS} đến {MAX_OFFSET_DAYS})."))
-        if not 0 <= step.level <= MAX_LEVEL:
-            problems.append((line("chasing", "steps", index, "level"),
-                             f"chasing.steps[{index + 1}].level: {step.level} ngoài phạm vi (từ 0 đến {MAX_LEVEL})."))
-    if chasing.repeat_every_days is not None and not 1 <= chasing.repeat_every_days <= MAX_REPEAT_DAYS:
-        problems.append((line("chasing", "repeat_every_days"),
-                         f"chasing.repeat_every_days: {chasing.repeat_every_days} ngoài phạm vi (từ 1 đến {MAX_REPEAT_DAYS})."))
-    if chasing.spread_minutes is not None and not 0 <= chasing.spread_minutes <= MAX_SPREAD_MINUTES:
-        problems.append((line("chasing", "spread_minutes"),
-                         f"chasing.spread_minutes: {chasing.spread_minutes} ngoài phạm vi (từ 0 đến {MAX_SPREAD_MINUTES})."))
-    return problems
+    """The chasing section against the one policy rule (domain.policy.policy_problems)."""
+    from domain.policy import policy_problems
+
+    return [(line("chasing", *loc), f"chasing.{message}") for loc, message in policy_problems(chasing.policy_dict())]

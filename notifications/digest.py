@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,19 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from domain.calendar import WorkCalendar
+from domain.clock import as_utc  # noqa: F401  (re-exported for the dispatcher)
+from domain.status import Bucket, Counts, classify, days_overdue, local_date
+from domain.text import vietnamese_sort_key
+from notifications.render import (
+    KIND_LABELS,
+    KIND_ORDER,
+    Rendered,
+    escalation_addressee,
+    recurring_period,
+    render_digest,
+    render_subject,
+    template_vars,
+)
 from persistence.models import (
     Event,
     Notification,
@@ -36,18 +49,7 @@ from persistence.models import (
     Task,
     TaskStatus,
     Unit,
-)
-from domain.status import Bucket, Counts, bucketed, classify, local_date
-from domain.text import vietnamese_sort_key
-from notifications.render import (
-    KIND_LABELS,
-    KIND_ORDER,
-    Rendered,
-    escalation_addressee,
-    recurring_period,
-    render_digest,
-    render_subject,
-    template_vars,
+    bucketed,
 )
 from settings import Settings
 
@@ -55,13 +57,6 @@ CHASING_KINDS = ("reminder", "due", "overdue")
 NO_UNIT = "Chưa rõ đơn vị chủ trì"
 
 
-def as_utc(moment: datetime | None) -> datetime | None:
-    """Aware UTC from an aware or UTC-naive (as SQLite returns it) timestamp."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def org_calendar(org: Organisation) -> WorkCalendar:
@@ -222,7 +217,7 @@ def leader_digest(session: Session, rows: list[Notification], *, org: Organisati
             "task_code": task.code, "task_title": " ".join(task.title.split()),
             "plan_label": (plan.title + (f" (số {plan.number})" if plan.number else "")) if plan else "",
             "period": recurring_period(occ.period), "due": due.isoformat(),
-            "days_overdue": (today - due).days,
+            "days_overdue": days_overdue(due, today),
             "working_days_overdue": max(0, calendar.working_days_between(due, today)),
             "last_reminder": _local_text(last.get(occ.id), tz),
             "level": level_of.get(occ.id, 0), "new": occ.id in new_occ,
@@ -306,7 +301,7 @@ def weekly_summary_context(session: Session, org: Organisation, today: date) -> 
         for name in dict.fromkeys(item["units"] or [NO_UNIT]):
             by_unit[name].add(bucket, submitted=submitted)
         if bucket is Bucket.OVERDUE:
-            overdue.append({**item, "days_overdue": (today - due).days})
+            overdue.append({**item, "days_overdue": days_overdue(due, today)})
     overdue.sort(key=lambda i: (-i["days_overdue"], i["task_code"]))
     due_soon.sort(key=lambda i: (i["due"], i["task_code"]))
     iso = today.isocalendar()

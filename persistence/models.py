@@ -7,6 +7,8 @@ a parsed deadline schedule, a notification's template context).
 
 from __future__ import annotations
 
+from typing import Any
+
 import enum
 from datetime import date, datetime, timezone
 
@@ -14,7 +16,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # One vocabulary (domain.vocabulary), re-exported for the tables that store it.
-from domain.vocabulary import OccurrenceKind, OccurrenceStatus, Role  # noqa: F401
+from domain.vocabulary import Delivery, OccurrenceKind, OccurrenceStatus, Role  # noqa: F401
 
 
 def utcnow() -> datetime:
@@ -22,14 +24,6 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-
-
-class Delivery(str, enum.Enum):
-    """How an officer wants mail: each notification at once, hourly, or one daily digest."""
-
-    IMMEDIATE = "immediate"
-    HOURLY = "hourly"
-    DAILY = "daily"
 
 
 class PlanStatus(str, enum.Enum):
@@ -283,3 +277,10 @@ class WebSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
+
+
+def bucketed() -> Any:
+    """domain.status's bucket rule as a SQL condition on ``Occurrence`` (deadlines only)."""
+    from domain.status import BUCKET_KIND
+
+    return Occurrence.kind == BUCKET_KIND

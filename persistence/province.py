@@ -14,7 +14,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, PlanStatus, Task, TaskStatus
-from domain.status import Counts, bucketed, classify, local_date
+from persistence.models import bucketed
+from domain.status import Counts, classify, local_date
 
 
 @dataclass

@@ -36,7 +36,8 @@ from persistence.models import (
     Unit,
 )
 from domain.vocabulary import REFORM_AREAS, Area
-from domain.status import Aggregate, Bucket, bucketed, classify, counts_in_buckets, days_overdue, local_date
+from persistence.models import bucketed
+from domain.status import Aggregate, Bucket, classify, counts_in_buckets, days_overdue, local_date
 
 AREA_LABELS: dict[str, str] = {area.value: area.label for area in (*REFORM_AREAS, Area.KHAC)}
 
@@ -412,3 +413,128 @@ def officers(session: Session, organisation_id: int) -> list[Officer]:
         select(Officer).where(Officer.organisation_id == organisation_id, Officer.active == True)  # noqa: E712
         .order_by(Officer.full_name)
     ).all())
+
+
+# --- the overview's trend: share done on time per plan and reporting period -----------------
+
+# Short names of the four periodic reports, for a chart's axis.
+PERIOD_SHORT = {"Q1": "Quý I", "H1": "6 tháng", "Q3": "Quý III", "Y": "Cả năm"}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One plan's deadlines of one reporting period, classified today.
+
+    ``counted`` leaves out what is still within its deadline and what awaits
+    confirmation (as the Government Office counts: completed ÷ (completed + overdue)).
+    """
+
+    period_key: str
+    label: str
+    counted: int
+    on_time: int
+    late: int
+    overdue: int
+
+    @property
+    def share(self) -> float | None:
+        """Done on time, in percent of ``counted``; None when nothing counts yet."""
+        return 100.0 * self.on_time / self.counted if self.counted else None
+
+
+@dataclass(frozen=True)
+class TrendLine:
+    """A plan's share done on time, period by period."""
+
+    plan_code: str
+    plan_title: str
+    points: tuple[TrendPoint, ...]
+
+
+def period_of_due(due: date, periods: list) -> Any:
+    """The reporting period whose own slice holds ``due``: the first that ends on or after it (else the last)."""
+    for period in periods:
+        if due <= period.window_end:
+            return period
+    return periods[-1]
+
+
+def on_time_trend(snapshot: Snapshot, year: int, periods: list) -> list[TrendLine]:
+    """Per active plan of the snapshot and per reporting period of ``year``, the share done on time.
+
+    Args:
+        snapshot: the organisation's classified deadlines.
+        year: the plan year.
+        periods: the year's reporting periods in order (``ReportingCalendar.periods(year)``).
+    """
+    if not periods:
+        return []
+    tallies: dict[str, dict[str, list[int]]] = {}
+    for row in snapshot.of_year(year):
+        if row.awaiting or row.bucket is None or row.bucket == Bucket.ON_TRACK:
+            continue
+        period = period_of_due(row.due, periods)
+        tally = tallies.setdefault(row.plan_code, {}).setdefault(period.key, [0, 0, 0])
+        tally[[Bucket.DONE_ON_TIME, Bucket.DONE_LATE, Bucket.OVERDUE].index(row.bucket)] += 1
+    lines = []
+    plan_codes = sorted({r.plan_code for r in snapshot.of_year(year)} | set(tallies))
+    for code in plan_codes:
+        points = []
+        for period in periods:
+            on_time, late, overdue = tallies.get(code, {}).get(period.key, [0, 0, 0])
+            points.append(TrendPoint(period.key, PERIOD_SHORT.get(period.code, period.title), on_time + late + overdue,
+                                     on_time, late, overdue))
+        lines.append(TrendLine(code, snapshot.plans.get(code, code), tuple(points)))
+    return lines
+
+
+# --- the task list's sort ------------------------------------------------------------------
+
+SORT_COLUMNS = ("code", "title", "lead", "due", "progress")
+
+
+def code_sort_key(code: str) -> tuple:
+    """"1.2" before "1.10" before "2.1": numbers compared as numbers, the rest as text."""
+    import re
+
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", code or "") if part)
+
+
+# --- the mail page ------------------------------------------------------------------------------
+
+
+def expected_send_at(row: Any, *, delivery: str, calendar: Any, tz: str, work_start: str, work_end: str,
+                     digest_time: str, now: datetime) -> datetime:
+    """When the dispatcher will send a pending outbox row (local time), as its rules go.
+
+    The row is ready at ``max(created_at, not_before, next_attempt_at)``; mail goes out
+    only in working hours on working days; an hourly digest after the row's hour ends, a
+    daily one at the digest time. Reasoned from the rules, not a promise: the dispatcher
+    runs every few minutes, so the mail leaves at most that much later.
+    """
+    from datetime import time as clock
+
+    zone = ZoneInfo(tz)
+
+    def aware(moment: datetime | None) -> datetime | None:
+        if moment is None:
+            return None
+        return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))).astimezone(zone)
+
+    ready = max(m for m in (aware(row.created_at), aware(row.not_before), aware(row.next_attempt_at), now.astimezone(zone)) if m)
+    start = clock.fromisoformat(work_start)
+    end = clock.fromisoformat(work_end)
+    digest = clock.fromisoformat(digest_time)
+    if delivery == "daily":
+        start = max(start, digest)  # a daily digest moved to the next working day goes at its time
+    if delivery == "hourly":
+        ready = ready.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    elif delivery == "daily":
+        at = datetime.combine(ready.date(), digest, zone)
+        ready = at if ready <= at else datetime.combine(ready.date() + timedelta(days=1), digest, zone)
+    for _ in range(60):  # the next working moment (two months is more than any holiday)
+        day = ready.date()
+        if calendar.is_working_day(day) and ready.time() < end:
+            return max(ready, datetime.combine(day, start, zone))
+        ready = datetime.combine(day + timedelta(days=1), start, zone)
+    return ready

@@ -116,7 +116,7 @@ def store(
         ConfirmationRequired: tasks would be cancelled and ``confirm_cancel`` is False
             (the transaction is rolled back: nothing changed).
     """
-    from domain.organisation import sync_organisation
+    from persistence.organisation_store import sync_organisation
 
     with session_scope(engine) as session:
         org = sync_organisation(session, org_config)

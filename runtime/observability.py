@@ -27,6 +27,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from domain.clock import as_utc
 from persistence.models import Notification, NotificationStatus, Organisation
 
 # -- logs ----------------------------------------------------------------------------------
@@ -165,9 +166,7 @@ class OutboxCollector:
                     by_status.add_metric([code, status.value], 0)
         now = datetime.now(timezone.utc)
         for org_id, created in first:
-            if created is not None:
-                if created.tzinfo is None:
-                    created = created.replace(tzinfo=timezone.utc)
+            if (created := as_utc(created)) is not None:
                 oldest.add_metric([codes.get(org_id, str(org_id))], max(0.0, (now - created).total_seconds()))
         yield up
         yield by_status

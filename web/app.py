@@ -8,7 +8,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException
@@ -19,12 +18,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
 from temporalio.client import Client
 
+from domain.clock import vn_date, vn_moment
 from domain.status import BUCKETS, COLOURS, LABELS, STATUS_LABELS
+from domain.vocabulary import DATA_LABELS, EVIDENCE_LABELS, event_label
+from persistence.read_model import AREA_LABELS, SnapshotCache
 from settings import Settings
 from web.auth import LoginThrottle, SessionSigner, load_secret
 from web.deps import LoginRequired
-from domain.vocabulary import DATA_LABELS, EVIDENCE_LABELS, event_label
-from persistence.read_model import AREA_LABELS, SnapshotCache
 
 HERE = Path(__file__).resolve().parent
 
@@ -119,10 +119,8 @@ def _fmt_date(value: date | datetime | None, tz: str = "Asia/Ho_Chi_Minh") -> st
     if value is None:
         return ""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=ZoneInfo("UTC"))
-        return value.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")
-    return value.strftime("%d/%m/%Y")
+        return vn_moment(value, tz)
+    return vn_date(value)
 
 
 def _iso_to_vn(value: object) -> str:
@@ -185,7 +183,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.temporal = TemporalGate(temporal_client_factory)
-    signer = SessionSigner(load_secret(Path(settings.data_dir)), max_age=int(settings.session_hours * 3600))
+    signer = SessionSigner(load_secret(settings), max_age=int(settings.session_hours * 3600))
     if session_seconds is not None:
         signer.max_age = session_seconds
     app.state.signer = signer

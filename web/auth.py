@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from domain.clock import as_utc
 from domain.passwords import hash_password, needs_rehash, verify_password  # noqa: F401  (re-exported)
 from domain.rules import (  # noqa: F401  (re-exported for the pages)
     COORDINATING_ROLES,
@@ -61,12 +62,11 @@ def check_login(officer: Officer | None, password: str) -> bool:
     return officer.active and verify_password(officer.password_hash, password)
 
 
-def load_secret(data_dir: Path) -> bytes:
-    """The signing key: ``DONDOC_SECRET_KEY`` or a random key kept in ``<data_dir>/secret_key``."""
-    env = os.environ.get("DONDOC_SECRET_KEY")
-    if env:
-        return env.encode()
-    path = Path(data_dir) / "secret_key"
+def load_secret(settings: Any) -> bytes:
+    """The signing key: ``Settings.secret_key`` (DONDOC_SECRET_KEY) or a random key kept in ``<data_dir>/secret_key``."""
+    if settings.secret_key is not None and settings.secret_key.get_secret_value():
+        return settings.secret_key.get_secret_value().encode()
+    path = Path(settings.data_dir) / "secret_key"
     if path.is_file():
         return path.read_bytes().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,7 +166,8 @@ def session_alive(db: Session, sid: str | None, officer: Officer, idle_seconds: 
     if not hmac.compare_digest(row.fingerprint, session_fingerprint(officer)):
         return False  # password, role or organisation changed, or the account was deactivated
     now = now if now is not None else time.time()
-    seen = row.last_seen_at if row.last_seen_at.tzinfo else row.last_seen_at.replace(tzinfo=timezone.utc)
+    seen = as_utc(row.last_seen_at)
+    assert seen is not None
     idle = now - seen.timestamp()
     if idle > idle_seconds:
         row.ended_at = utcnow()
@@ -283,8 +284,8 @@ def authenticate(db: Session, throttle: LoginThrottle, username: str, password: 
     """
     from sqlmodel import select
 
-    from persistence.models import Organisation
     from domain.text import fold
+    from persistence.models import Organisation
 
     name = username.strip()
     org_code = (organisation or "").strip()

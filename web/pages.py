@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,17 +17,6 @@ from markupsafe import Markup
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from persistence.models import (
-    Notification,
-    Occurrence,
-    OccurrenceStatus,
-    Officer,
-    Organisation,
-    Plan,
-)
-from domain.status import Bucket, my_work_key
-from domain.vocabulary import ProgressStatus
-from persistence import read_model as queries
 from actions.perform import (
     NOTE_LIMIT,
     UPLOAD_TYPES,
@@ -37,6 +26,18 @@ from actions.perform import (
     perform,
     stored_name,
     upload_problem,
+)
+from domain import clock
+from domain.status import Bucket, my_work_key
+from domain.vocabulary import ProgressStatus
+from persistence import read_model as queries
+from persistence.models import (
+    Notification,
+    Occurrence,
+    OccurrenceStatus,
+    Officer,
+    Organisation,
+    Plan,
 )
 from web.app import page
 from web.auth import (
@@ -68,16 +69,11 @@ AWAITING = "awaiting"  # the task list's filter for reports awaiting confirmatio
 
 
 def parse_vn_date(text: str | None) -> date | None:
-    """``DD/MM/YYYY`` (or ISO ``YYYY-MM-DD`` from a date input) to a date; None when empty."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ActionError(400, f"Ngày không hợp lệ: «{text}» (ghi theo dạng ngày/tháng/năm).")
+    """domain.clock's reading of a typed date, refused as a form error (400)."""
+    try:
+        return clock.parse_vn_date(text)
+    except ValueError as error:
+        raise ActionError(400, str(error)) from None
 
 
 def _safe_next(target: str | None) -> str:
@@ -251,7 +247,10 @@ async def overview(request: Request, ok: str | None = None, error: str | None = 
         overdue = [r for r in snap.overdue() if r.year == chosen.year]
         upcoming = [r for r in snap.upcoming(14) if r.year == chosen.year]
         progress_units = sorted(report.by_unit.items(), key=lambda kv: (-kv[1].get("overdue", 0), snap.unit_name(kv[0])))
+        year_periods = next((periods for y, periods in chosen.options if y == chosen.year), [])
+        trend = queries.on_time_trend(snap, chosen.year, list(year_periods))
         return render_fragment(request, "overview_body.html", {
+            "trend": trend, "chart": trend_chart(trend),
             "snap": snap, "counts": by_unit.overall, "units": units, "areas": areas, "year": chosen.year,
             "area_names": names, "upcoming": upcoming[:100], "overdue": overdue[:50], "overdue_total": len(overdue),
             "report": report, "progress_units": progress_units, "STATES": STATES, "STATE_LABELS": STATE_LABELS,
@@ -333,7 +332,7 @@ def task_lines(snap: queries.Snapshot, report, *, unit=None, area=None, bucket=N
 async def task_list(
     request: Request, unit: str | None = None, area: str | None = None, bucket: str | None = None,
     plan: str | None = None, q: str | None = None, progress: str | None = None, page_no: int = 1,
-    user: CurrentUser = Depends(current_user),
+    sort: str | None = None, dir: str = "asc", user: CurrentUser = Depends(current_user),
 ) -> Response:
     from web.progress import STATE_LABELS, STATES, chosen_for
 
@@ -342,23 +341,161 @@ async def task_list(
     report = await run_in_threadpool(snap.remember, ("progress", chosen.period.key), lambda: _period_report(request, user, chosen))
     filters = {k: v for k, v in {"unit": unit, "area": area, "bucket": bucket, "plan": plan, "q": q,
                                  "progress": progress}.items() if v}
+    sort_by = sort if sort in queries.SORT_COLUMNS else None
+    descending = dir == "desc"
+    # The period asked for in the address stays in every link (sorting, pages).
+    kept = {**filters, **({"period": request.query_params["period"]} if request.query_params.get("period") else {})}
+    order = {"sort": sort_by, "dir": "desc" if descending else "asc"} if sort_by else {}
 
     def body() -> Markup:
         lines = task_lines(snap, report, **filters)
-        if bucket == Bucket.OVERDUE.value:
+        if sort_by:
+            lines = sort_lines(lines, snap, sort_by, descending)
+        elif bucket == Bucket.OVERDUE.value:
             lines.sort(key=lambda line: -max((r.days_overdue for r in line.deadlines), default=0))
         pages = max(1, (len(lines) + PAGE_SIZE - 1) // PAGE_SIZE)
         number = min(max(1, page_no), pages)
         names = {**queries.AREA_LABELS, **snap.area_names()}
         return render_fragment(request, "tasks_body.html", {
             "snap": snap, "lines": lines[(number - 1) * PAGE_SIZE: number * PAGE_SIZE], "total": len(lines),
-            "page_no": number, "pages": pages, "filters": filters, "query": urlencode(filters),
+            "page_no": number, "pages": pages, "filters": filters, "query": urlencode({**kept, **order}),
+            "heads": sort_heads(kept, sort_by, descending), "period_param": kept.get("period"),
             "area_names": {k: names.get(k, k) for k in all_areas(snap, {p.area: 1 for p in report.rows})},
             "report": report, "STATES": STATES, "STATE_LABELS": STATE_LABELS, "AWAITING": AWAITING,
         })
 
-    key = ("tasks.html", chosen.period.key, tuple(sorted(filters.items())), page_no)
+    key = ("tasks.html", chosen.period.key, tuple(sorted(kept.items())), tuple(order.items()), page_no)
     return page(request, "shell.html", {"user": user, "title": "Nhiệm vụ", "body": snap.remember(key, body), "nav": "tasks"})
+
+
+# The task list's columns: (sort key, header text); every column sorts.
+TASK_COLUMNS = (("code", "Mã"), ("title", "Nội dung"), ("lead", "Chủ trì"), ("due", "Hạn trong năm"), ("progress", "Báo cáo"))
+
+
+def sort_lines(lines: list[TaskLine], snap: queries.Snapshot, column: str, descending: bool = False) -> list[TaskLine]:
+    """The task lines ordered by ``column``; text columns in Vietnamese dictionary order.
+
+    Lines without a value (a continuous task has no deadline) stay last either way.
+    """
+    from domain.text import vietnamese_sort_key
+    from web.progress import STATES
+
+    def value(line: TaskLine):
+        p = line.progress
+        if column == "code":
+            return queries.code_sort_key(p.task_code)
+        if column == "title":
+            return vietnamese_sort_key(p.title)
+        if column == "lead":
+            return vietnamese_sort_key("; ".join(snap.unit_name(u) for u in p.lead_units)) if p.lead_units else None
+        if column == "due":
+            return min((r.effective_due for r in line.deadlines), default=None)
+        return STATES.index(p.state) if p.state in STATES else len(STATES)
+
+    present = [(value(line), queries.code_sort_key(line.progress.task_code), line) for line in lines]
+    missing = [line for v, _, line in present if v is None]
+    ordered = sorted((item for item in present if item[0] is not None), key=lambda item: (item[0], item[1]),
+                     reverse=descending)
+    return [line for _, _, line in ordered] + missing
+
+
+def sort_heads(kept: dict, column: str | None, descending: bool) -> list[dict]:
+    """Each header cell of the task list: its label, the link that sorts by it, its arrow.
+
+    The link keeps the filters and the period; a second click on the sorted column
+    reverses it.
+    """
+    heads = []
+    for key, label in TASK_COLUMNS:
+        current = key == column
+        direction = "asc" if not current or descending else "desc"
+        heads.append({
+            "key": key, "label": label, "href": "/tasks?" + urlencode({**kept, "sort": key, "dir": direction}),
+            "arrow": ("▼" if descending else "▲") if current else "",
+            "aria": ("descending" if descending else "ascending") if current else None,
+            "title": f"Sắp xếp theo {label.lower()} " + ("giảm dần" if direction == "desc" else "tăng dần"),
+        })
+    return heads
+
+
+def trend_chart(trend: list[queries.TrendLine], width: int = 560, height: int = 220) -> dict:
+    """Coordinates of the overview's on-time chart (an SVG drawn by the template).
+
+    One polyline per plan over the year's reporting periods, 0–100 % on the y axis; a
+    period where nothing counts yet has no point (the line breaks there).
+    """
+    left, right, top, bottom = 44, 16, 14, 34
+    inner_w, inner_h = width - left - right, height - top - bottom
+    periods = [p.label for p in trend[0].points] if trend else []
+    # Each period in the middle of its own band: the axis labels never run off the edges.
+    band = inner_w / max(1, len(periods))
+    xs = [left + band * (i + 0.5) for i in range(len(periods))]
+    colours = ("#0b5cad", "#1a7f37", "#b35900", "#6a1b9a", "#c62828", "#00838f")
+    series = []
+    for index, line in enumerate(trend):
+        points, segments, current = [], [], []
+        for x, point in zip(xs, line.points):
+            if point.share is None:
+                if current:
+                    segments.append(current)
+                current = []
+                continue
+            y = top + inner_h * (1 - point.share / 100)
+            points.append({"x": round(x, 1), "y": round(y, 1), "point": point})
+            current.append(f"{x:.1f},{y:.1f}")
+        if current:
+            segments.append(current)
+        series.append({"line": line, "colour": colours[index % len(colours)], "points": points,
+                       "segments": [" ".join(seg) for seg in segments if len(seg) > 1]})
+    grid = [{"y": round(top + inner_h * (1 - v / 100), 1), "label": f"{v}%"} for v in (0, 25, 50, 75, 100)]
+    return {"width": width, "height": height, "series": series, "grid": grid, "left": left, "right": width - right,
+            "axis": [{"x": round(x, 1), "label": label} for x, label in zip(xs, periods)], "base": height - bottom + 18}
+
+
+@router.post("/inbox/confirm", include_in_schema=False, dependencies=[Depends(check_csrf)])
+async def confirm_selected(request: Request, user: CurrentUser = Depends(current_user)) -> Response:
+    """Confirm several reports of the "chờ xác nhận" inbox at once.
+
+    Each ticked item (``task id:kind:occurrence key``) goes through ``actions.perform``
+    exactly like a single confirmation; the page then says how many were confirmed, and
+    which were refused and why.
+    """
+    form = await request.form()
+    back = _safe_next(str(form.get("back") or "/overview"))
+    picked = [str(v) for v in form.getlist("pick")]
+    if not picked:
+        return RedirectResponse(f"{back}?{urlencode({'error': 'Chưa chọn báo cáo nào để xác nhận.'})}#cho-xac-nhan",
+                                status_code=303)
+    done, refused = 0, []
+    client = request.app.state.temporal.client
+    for item in dict.fromkeys(picked):  # a duplicate tick counts once
+        task_part, _, rest = item.partition(":")
+        kind, _, key = rest.partition(":")
+        label = _inbox_label(request, user, task_part, key)
+        if not task_part.isdigit() or kind not in ("completion", "progress") or not key:
+            refused.append(f"{label}: mục không hợp lệ")
+            continue
+        action = ActionRequest("review_progress" if kind == "progress" else "review", key, accepted=True)
+        try:
+            await perform(client, request.app.state.engine, user, int(task_part), action)
+            done += 1
+        except ActionError as error:
+            refused.append(f"{label}: {error.message}")
+    request.app.state.snapshots.invalidate(user.organisation_id)
+    request.app.state.__dict__.get("_inbox_cache", {}).pop(user.organisation_id, None)
+    params = {"ok": f"Đã xác nhận {done} báo cáo." if done else None,
+              "error": (f"Không xác nhận được {len(refused)} báo cáo: " + "; ".join(refused)) if refused else None}
+    return RedirectResponse(f"{back}?{urlencode({k: v for k, v in params.items() if v})}#cho-xac-nhan", status_code=303)
+
+
+def _inbox_label(request: Request, user: CurrentUser, task_part: str, key: str) -> str:
+    """How a refused item is named in the summary: the task's code and the period."""
+    if task_part.isdigit():
+        with Session(request.app.state.engine) as db:
+            task = queries.get_task(db, user.organisation_id, int(task_part))
+            if task is not None:
+                return f"nhiệm vụ {task.code} ({key.removesuffix('.progress')})"
+    return f"mục «{task_part}»"
 
 
 @router.get("/my", include_in_schema=False)
@@ -442,14 +579,124 @@ def pending_extensions(db: Session, organisation_id: int) -> list[tuple]:
 
 @router.get("/mails", include_in_schema=False)
 def mails(request: Request, page_no: int = 1, user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> Response:
+    query = _mail_query(user)
+    rows = list(db.exec(query.order_by(Notification.created_at.desc(), Notification.id.desc())
+                        .offset((max(page_no, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all())
+    shown = rows[:PAGE_SIZE]
+    facts = _mail_facts(request, db, user, shown)
+    return page(request, "mails.html", {
+        "user": user, "rows": [(n, facts[n.id]) for n in shown], "more": len(rows) > PAGE_SIZE,
+        "page_no": max(page_no, 1), "nav": "mails",
+    })
+
+
+def _mail_query(user: CurrentUser):
     query = select(Notification).where(Notification.organisation_id == user.organisation_id)
     if not (user.is_coordinator or user.decides_extensions):
         query = query.where(Notification.recipient_id == user.id)  # an officer sees their own mail only
-    rows = list(db.exec(query.order_by(Notification.created_at.desc(), Notification.id.desc())
-                        .offset((max(page_no, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all())
-    return page(request, "mails.html", {
-        "user": user, "rows": rows[:PAGE_SIZE], "more": len(rows) > PAGE_SIZE, "page_no": max(page_no, 1), "nav": "mails",
-    })
+    return query
+
+
+@dataclass
+class MailFacts:
+    """What the mail page says of one outbox row, in words people read."""
+
+    recipient: str  # the full name (never a username), else the address
+    when: str  # "sẽ gửi lúc 07:30 ngày 02/12/2026", "đã gửi lúc ...", "không gửi: ..."
+    state: str  # pending / sent / failed / skipped
+    about: str  # what the mail is about: the kind in words and the task
+
+
+def _mail_facts(request: Request, db: Session, user: CurrentUser, rows: list[Notification]) -> dict[int, MailFacts]:
+    from datetime import timezone as _tz
+
+    from domain.vocabulary import event_label
+    from notifications.digest import org_calendar
+    from persistence.models import Delivery, NotificationStatus, Role
+
+    settings = request.app.state.settings
+    org = db.get(Organisation, user.organisation_id)
+    tz = org.timezone or settings.timezone
+    calendar = org_calendar(org)
+    from notifications.dispatch import skip_reason
+
+    ids = {n.recipient_id for n in rows if n.recipient_id}
+    occurrence_ids = {n.occurrence_id for n in rows if n.occurrence_id and n.status == NotificationStatus.PENDING}
+    occurrences = {o.id: o for o in db.exec(select(Occurrence).where(Occurrence.id.in_(occurrence_ids)))} if occurrence_ids else {}
+    people = {o.id: o for o in db.exec(select(Officer).where(Officer.id.in_(ids)))} if ids else {}
+    now = datetime.now(_tz.utc)
+    facts = {}
+    for n in rows:
+        officer = people.get(n.recipient_id) if n.recipient_id else None
+        name = (officer.full_name if officer else None) or n.recipient_name or (n.context or {}).get("recipient_name")
+        status = NotificationStatus(n.status)
+        if status == NotificationStatus.SENT:
+            when = f"đã gửi lúc {_local_clock(n.sent_at, tz)}"
+        elif status == NotificationStatus.SKIPPED:
+            when = f"Bỏ qua – {n.skip_reason or 'không còn cần gửi'}"
+        elif status == NotificationStatus.FAILED:
+            when = "gửi không được, đã ngừng thử lại" + (f": {n.last_error}" if n.last_error else "")
+        elif (reason := skip_reason(n, occurrences.get(n.occurrence_id))) is not None:
+            # The dispatcher will drop it for this reason (same rule): say so now.
+            when = f"sẽ không gửi – {reason}"
+        else:
+            delivery = Delivery(officer.delivery).value if officer else "immediate"
+            leader = officer is not None and Role(officer.role) in (Role.CHAIRMAN, Role.VICE_CHAIRMAN)
+            if n.kind == "escalation" and (leader or set((n.context or {}).get("recipient_roles") or [])
+                                           & {"chairman", "vice_chairman"}):
+                delivery = "daily"  # the leaders' digest, once a day
+            at = queries.expected_send_at(n, delivery=delivery, calendar=calendar, tz=tz,
+                                          work_start=settings.notify_work_start, work_end=settings.notify_work_end,
+                                          digest_time=settings.notify_digest_time, now=now)
+            when = f"sẽ gửi lúc {at:%H:%M} ngày {at:%d/%m/%Y}" + (" (lần thử lại)" if n.attempts else "")
+        context = n.context or {}
+        task = context.get("task_code") or context.get("code")
+        title = context.get("task_title") or context.get("title") or ""
+        about = event_label(n.kind) + (f" · nhiệm vụ {task}" if task else "") + (f": {title}" if title else "")
+        facts[n.id] = MailFacts(name or n.recipient_email, when, status.value, about)
+    return facts
+
+
+def _local_clock(moment: datetime | None, tz: str) -> str:
+    """"07:30 ngày 02/12/2026" in ``tz`` (a naive time is UTC, as SQLite returns it)."""
+    from zoneinfo import ZoneInfo
+
+    if moment is None:
+        return "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
+
+
+@router.get("/mails/{mail_id}", include_in_schema=False)
+def mail_view(request: Request, mail_id: int, user: CurrentUser = Depends(current_user),
+              db: Session = Depends(get_db)) -> Response:
+    """One mail as its recipient sees it: subject, plain text and HTML (rendered by notifications.render).
+
+    The HTML goes in a sandboxed iframe's ``srcdoc`` (escaped as an attribute): no
+    script runs in it and it cannot reach the page.
+    """
+    from notifications.dispatch import DIGEST_KINDS
+    from notifications.render import render_digest, render_notification
+
+    row = db.exec(_mail_query(user).where(Notification.id == mail_id)).first()
+    if row is None:
+        raise HTTPException(404, "Không tìm thấy thư.")
+    facts = _mail_facts(request, db, user, [row])[row.id]
+    context = {**(row.context or {}), "recipient_name": facts.recipient}
+    base_url = request.app.state.settings.base_url
+    try:
+        rendered = (render_digest(row.kind, context, base_url) if row.kind in DIGEST_KINDS
+                    else render_notification(row.kind, row.level, context, base_url))
+    except Exception as error:  # an old row whose template changed: say so rather than fail the page
+        rendered, problem = None, str(error)
+    else:
+        problem = None
+    # Plain text first (encode/decode drops any Markup type), so the HTML is always escaped into the attribute.
+    srcdoc = Markup.escape(rendered.html.encode().decode()) if rendered else ""
+    return page(request, "mail.html", {"user": user, "n": row, "facts": facts, "mail": rendered, "problem": problem,
+                                       "srcdoc": srcdoc, "nav": "mails"})
 
 
 # --- task page and actions -------------------------------------------------------------------

@@ -89,9 +89,9 @@ async def state(handle: TaskHandle) -> TaskStateView:
 
 def refusal_message(error: BaseException) -> str:
     """The innermost message of a failed update (the workflow's Vietnamese reason)."""
-    cause = error
+    cause: BaseException = error
     while getattr(cause, "cause", None) is not None:
-        cause = cause.cause
+        cause = cause.cause  # type: ignore[attr-defined]  # temporalio's failures chain through .cause
     return getattr(cause, "message", None) or str(cause)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -43,7 +44,15 @@ with workflow.unsafe.imports_passed_through():
         SyncOccurrencesInput,
     )
     from domain.calendar import WorkCalendar
-    from domain.policy import DEFAULT_POLICY, Contacts, OccurrenceState, OccurrenceStatus, Policy, decide
+    from domain.policy import (
+        DEFAULT_POLICY,
+        Contacts,
+        OccurrenceState,
+        OccurrenceStatus,
+        Policy,
+        decide,
+        policy_problems,
+    )
     from contracts.task_workflow import (
         CANCELLED,
         DONE,
@@ -74,6 +83,9 @@ ANSWER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interv
                            maximum_attempts=3)
 # Patch: extension requests go to the plan's decider; a reassignment tells the previous owner.
 DECIDER_AND_PREVIOUS_OWNER = "decider-and-previous-owner"
+# Patch: a policy outside domain.policy's rule is refused (the workflow fails with the
+# reason; an update carrying one is refused) instead of failing every workflow task.
+REFUSE_UNRUNNABLE_POLICY = "refuse-unrunnable-policy"
 # A cancellation the database refused is tried again after this long.
 CANCEL_RETRY_AFTER = timedelta(minutes=1)
 CONTACT_FIELDS = ("lead", "coordinator", "vice_chairman", "chairman")
@@ -183,6 +195,10 @@ class TaskWorkflow:
                 LoadDefinitionInput(organisation_id=params.organisation_id, task_id=params.task_id),
                 start_to_close_timeout=DB_TIMEOUT,
             )
+        refusal = self._policy_refusal(definition)
+        if refusal is not None:
+            # Fail the workflow, visibly and once: retrying cannot make the policy runnable.
+            raise ApplicationError(refusal, type="InvalidPolicy", non_retryable=True)
         carried = params.carried
         if carried is not None:
             self._lead_override = carried.lead_override
@@ -215,9 +231,24 @@ class TaskWorkflow:
             resolved_weekend_working_days=params.resolved_weekend_working_days,
         )
 
+    def _policy_refusal(self, definition: TaskDefinition) -> str | None:
+        """Why the definition's policy cannot be run (Vietnamese), or None.
+
+        Histories from before the rule ran such policies (or failed on them): they keep
+        doing so on replay, as the patch marker is missing there.
+        """
+        problems = policy_problems(definition.policy) if definition.policy else []
+        if not problems or not workflow.patched(REFUSE_UNRUNNABLE_POLICY):
+            return None
+        reasons = "; ".join(message for _, message in problems)
+        return (f"Không thể đôn đốc nhiệm vụ: cách đôn đốc của kế hoạch không hợp lệ ({reasons}). "
+                "Sửa mục chasing của tệp rà soát (dondoc plan check) rồi kích hoạt lại.")
+
     def _set_definition(self, definition: TaskDefinition) -> None:
         self._definition = definition
-        self._policy = Policy.from_dict(definition.policy) if definition.policy else DEFAULT_POLICY
+        # Unchecked here: a policy outside the rule was refused before (_policy_refusal)
+        # unless a history from before the rule is replayed, which must run as it ran.
+        self._policy = Policy.from_dict(definition.policy, checked=False) if definition.policy else DEFAULT_POLICY
         self._tz = self._policy.zone()
         # Working days resolved by the activity (recorded in history) rather than read
         # from the holidays package here: a newer package must not move the dates of a
@@ -288,7 +319,7 @@ class TaskWorkflow:
         """Record every action the policy says is due now, until none is."""
         while True:
             now = workflow.now()
-            actions = []
+            actions: list[tuple[OccurrenceSnapshot, Any]] = []
             nexts: dict[str, datetime | None] = {}
             for snap in self._occ.values():
                 if snap.status != OPEN:
@@ -708,6 +739,9 @@ class TaskWorkflow:
                     )
                 except ActivityError as error:
                     raise _reject("Không đọc được nhiệm vụ từ cơ sở dữ liệu, vui lòng thử lại sau.") from error
+            refusal = self._policy_refusal(definition)
+            if refusal is not None:
+                raise _reject(refusal)  # the running definition stays
             await self._record("definition_updated", "system", None, {"revision": params.revision})
             self._set_definition(definition)
             self._merge_occurrences(definition)
@@ -815,8 +849,7 @@ class TaskWorkflow:
         deadlines = [s for s in self._occ.values() if not is_progress_key(s.key)]
         if not deadlines or any(s.status not in CLOSED for s in deadlines):
             return
-        finished = [s.completed_at or s.submitted_at for s in deadlines if s.status == DONE]
-        finished = [f for f in finished if f]
+        finished = [f for f in (s.completed_at or s.submitted_at for s in deadlines if s.status == DONE) if f]
         if not finished:
             return
         day = max(datetime.fromisoformat(f).astimezone(self._tz).date() for f in finished)

@@ -94,4 +94,4 @@ def test_readme_documents_every_setting() -> None:
 
 def test_dockerfile_installs_dondoc() -> None:
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
-    assert "FROM python:3.11" in dockerfile and "pip install ." in dockerfile and "USER dondoc" in dockerfile
+    assert "FROM python:3.11" in dockerfile and "pip install -c requirements.lock ." in dockerfile and "USER dondoc" in dockerfile

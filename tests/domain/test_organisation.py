@@ -219,9 +219,10 @@ def test_calendar_errors(tmp_path):
 
 def test_yaml_syntax_error_and_duplicate_key(tmp_path):
     broken = problems_of(tmp_path, 'organisation: {code: x, name: "UBND\nunits: [\n')
-    assert len(broken) == 1 and broken[0].startswith("dòng ") and "cú pháp YAML không hợp lệ" in broken[0]
+    assert len(broken) == 1 and broken[0].startswith("dòng ") and "lỗi cú pháp YAML (cột " in broken[0]
     dup = GOOD.replace('level: xã}', 'level: xã, code: xa-khac}')
-    assert problems_of(tmp_path, dup) == ["dòng 1: organisation.code: khóa bị khai báo hai lần"]
+    assert problems_of(tmp_path, dup) == [
+        "dòng 1: organisation.code: khóa 'code' bị khai báo hai lần (lần đầu ở dòng 1): xoá hoặc gộp một lần"]
 
 
 def test_empty_missing_and_non_mapping(tmp_path):

@@ -145,10 +145,42 @@ def test_policy_round_trip_and_custom_ladder() -> None:
     {"steps": [{"name": "a", "offset": 2, "kind": "due", "audience": ["lead"]},
                {"name": "b", "offset": 0, "kind": "due", "audience": ["lead"]}]},
     {"day_start": "18:00"},
+    # Ranges (issue 17): values the date arithmetic of the workflow cannot take.
+    {"steps": [{"name": "a", "offset": -100_000_000, "kind": "reminder", "audience": ["lead"]}]},
+    {"steps": [{"name": "a", "offset": 0, "kind": "due", "level": 99, "audience": ["lead"]}]},
+    {"steps": [{"name": f"s{i}", "offset": i, "kind": "due", "audience": ["lead"]} for i in range(21)]},
+    {"repeat_every_days": 100_000_000},
+    {"repeat_every_days": -1},
+    {"repeat_audience": ["mayor"]},
+    {"spread_minutes": 100_000},
+    {"spread_minutes": 0},
+    {"timezone": "Mars/Olympus"},
+    {"steps": [{"name": "a", "offset": "nhiều", "kind": "due", "audience": ["lead"]}]},
 ])
 def test_invalid_policy_is_refused(bad: dict) -> None:
     with pytest.raises(ValueError):
         Policy.from_dict(bad)
+
+
+def test_policy_problems_name_each_field_in_vietnamese() -> None:
+    from domain.policy import PolicyError, policy_problems
+
+    data = {"steps": [{"name": "a", "offset": -100_000_000, "kind": "reminder", "audience": ["lead"]},
+                      {"name": "b", "offset": 0, "kind": "due", "level": 9, "audience": ["lead"]}],
+            "repeat_every_days": 0}  # 0: no repeat, allowed
+    problems = policy_problems(data)
+    assert problems == [
+        (("steps", 0, "offset"), "steps[1].offset: -100000000 ngày làm việc ngoài phạm vi (từ -260 đến 260)."),
+        (("steps", 1, "level"), "steps[2].level: 9 ngoài phạm vi (từ 0 đến 5)."),
+    ]
+    with pytest.raises(PolicyError) as caught:
+        Policy.from_dict(data)
+    assert caught.value.problems == problems
+    assert policy_problems(DEFAULT_POLICY.to_dict()) == [] and policy_problems({}) == []
+    # Replaying a history from before the rule still builds what it ran.
+    lenient = Policy.from_dict({"steps": [{"name": "a", "offset": -300, "kind": "reminder", "audience": ["lead"]}]},
+                               checked=False)
+    assert lenient.steps[0].offset == -300
 
 
 # --- properties --------------------------------------------------------------------

@@ -46,10 +46,10 @@ def test_absurd_chasing_values_are_errors_with_their_line(review_text) -> None:
     path, text = review_text
     chasing = ("chasing:\n  steps:\n    - {name: nhac, offset: -100000000, kind: reminder, level: 0, audience: [lead]}\n"
                "    - {name: han, offset: 0, kind: due, level: 99, audience: [lead]}\n"
-               "  repeat_every_days: 0\n  spread_minutes: 100000\n")
+               "  repeat_every_days: 100000000\n  spread_minutes: 100000\n")
     text = re.sub(r"(?m)^chasing:\n(?:[ \t].*\n)*", "", text)
     errors = _errors(path, text.replace("\ntasks:", "\n" + chasing + "tasks:", 1))
     joined = "\n".join(errors)
-    for expected in ("offset: -100000000", "level: 99", "repeat_every_days: 0", "spread_minutes: 100000"):
+    for expected in ("offset: -100000000", "level: 99", "repeat_every_days: 100000000", "spread_minutes: 100000"):
         assert expected in joined, joined
     assert all(re.match(r"\d+: ", e) for e in errors if "chasing" in e)

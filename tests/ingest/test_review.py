@@ -119,7 +119,7 @@ def test_edited_chasing_is_checked_with_its_line(review_file: Path) -> None:
     _, problems = check_review(review_file)
     errors = [p for p in problems if p.severity == "error"]
     assert len(errors) == 1 and "thu_ky" in errors[0].message
-    assert errors[0].line == _line_of(review_file, "chasing:")
+    assert errors[0].line == _line_of(review_file, "audience: [thu_ky]")  # the step itself, not the section
 
     text = text.replace("audience: [thu_ky]}", "audience: [chairman]}").replace('day_start: "07:30"', 'day_start: "7h30"')
     review_file.write_text(text, encoding="utf-8")

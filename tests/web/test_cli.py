@@ -59,7 +59,7 @@ def test_task_done_needs_a_reachable_workflow_engine(cli_env, tmp_path: Path) ->
     result = runner.invoke(app, ["task", "done", "1.1", "--org", "xa-mau", "--evidence", "45/BC-UBND"])
     assert result.exit_code == 2 and "Temporal" in result.output
     bad = runner.invoke(app, ["task", "extend", "1.1", "--org", "xa-mau", "--to", "31-12-2026", "--reason", "x"])
-    assert bad.exit_code == 2 and "DD/MM/YYYY" in bad.output
+    assert bad.exit_code == 2 and "«31-12-2026»" in bad.output and "ngày/tháng/năm" in bad.output
 
 
 def test_set_password(cli_env) -> None:

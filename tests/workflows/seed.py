@@ -58,6 +58,7 @@ def seed(
     lead_units: tuple[str, ...] = ("tu-phap",),
     task_code: str = "3.1",
     progress: bool = False,
+    policy: dict | None = None,
 ) -> Seeded:
     """Create the schema in a fresh database and write the commune, its plan and task 3.1."""
     engine = make_engine(url or database_url(path))  # the test's PostgreSQL database in PG mode
@@ -85,7 +86,7 @@ def seed(
         plan = Plan(organisation_id=org.id, code=f"kh-{year}-12", number="12/KH-UBND",
                     title=f"Kế hoạch cải cách hành chính năm {year}", issuer="UBND xã Vĩnh Lập", year=year,
                     requires_confirmation=requires_confirmation, standing_unit_id=units["van-phong"].id,
-                    status=PlanStatus.ACTIVE)
+                    status=PlanStatus.ACTIVE, **({"policy": policy} if policy is not None else {}))
         session.add(plan)
         session.flush()
         workflow_id = workflow_id_for(org.code, plan.code, task_code)

@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from persistence.db import create_schema, make_engine, session_scope
 from tests.database import database_url
 from persistence.models import Delivery, Officer, OfficerUnit, Organisation, Role, Unit
-from domain.organisation import load_organisation, sync_organisation, sync_organisation_report
+from domain.organisation import load_organisation
+from persistence.organisation_store import sync_organisation, sync_organisation_report
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "org"
 
