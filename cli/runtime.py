@@ -28,25 +28,36 @@ err_console = Console(stderr=True)
 
 @contextlib.asynccontextmanager
 async def _services(settings: Settings, engine: Engine, console: Console) -> AsyncIterator[None]:
-    """Start the services next to the worker (mail catcher, outbox dispatcher, dashboard); stop them on exit."""
+    """Start the services next to the worker (mail catcher, outbox dispatcher, dashboard); stop them on exit.
+
+    The dashboard runs in its own process: in this one, rendering pages held the GIL and
+    the event loop the worker's workflow tasks need (bench/bench_load.py).
+    """
     from notifications.catcher import start_catcher
     from notifications.scheduler import start_dispatcher
-    from runtime.dashboard import serve_dashboard
+    from runtime.dashboard import DashboardProcess, supervise_dashboard
 
     stoppers: list[Any] = []
-    if not settings.smtp_host:
-        stoppers.append(await _maybe_await(start_catcher(settings)))
-        console.print("Hộp thư thử nghiệm (SMTP cục bộ) đang chạy.")
-    stoppers.append(await _maybe_await(start_dispatcher(settings, engine)))
-    console.print("Bộ gửi thông báo (outbox) đang chạy.")
-    web_task: asyncio.Task | None = asyncio.create_task(serve_dashboard(settings))
+    dashboard = DashboardProcess(settings)
+    watcher: asyncio.Task | None = None
     try:
+        if not settings.smtp_host:
+            stoppers.append(await _maybe_await(start_catcher(settings)))
+            console.print("Hộp thư thử nghiệm (SMTP cục bộ) đang chạy.")
+        stoppers.append(await _maybe_await(start_dispatcher(settings, engine)))
+        console.print("Bộ gửi thông báo (outbox) đang chạy.")
+        dashboard.start()
+        await dashboard.wait_ready()  # a taken port or a broken start: DashboardFailed, one Vietnamese line
+        console.print(f"Bảng điều khiển: {settings.base_url}", highlight=False)
+        watcher = asyncio.create_task(supervise_dashboard(
+            dashboard, lambda line: console.print(f"[red]{line}[/red]", highlight=False)))
         yield
     finally:
-        if web_task is not None:
-            web_task.cancel()
+        if watcher is not None:
+            watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await web_task
+                await watcher
+        await asyncio.to_thread(dashboard.stop)
         for stopper in reversed(stoppers):
             await _stop(stopper)
 

@@ -42,11 +42,13 @@ def explain_failures() -> Iterator[None]:
     """Show a start-up failure as its one Vietnamese line and exit 2, never as a traceback."""
     from persistence.db import SchemaNotCurrent
     from runtime.database import DatabaseProblem
+    from runtime.dashboard import DashboardFailed
     from runtime.devserver import AlreadyRunning, TemporalUnavailable
 
     try:
         yield
-    except (PortBusy, AlreadyRunning, DatabaseProblem, TemporalUnavailable, SchemaNotCurrent) as error:
+    except (PortBusy, AlreadyRunning, DatabaseProblem, TemporalUnavailable, SchemaNotCurrent,
+            DashboardFailed) as error:
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
 
