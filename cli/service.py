@@ -41,8 +41,8 @@ def check_ports(settings: Any) -> None:
 def explain_failures() -> Iterator[None]:
     """Show a start-up failure as its one Vietnamese line and exit 2, never as a traceback."""
     from persistence.db import SchemaNotCurrent
-    from runtime.database import DatabaseProblem
     from runtime.dashboard import DashboardFailed
+    from runtime.database import DatabaseProblem
     from runtime.devserver import AlreadyRunning, TemporalUnavailable
 
     try:

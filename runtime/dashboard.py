@@ -119,7 +119,7 @@ class DashboardProcess:
                 raise DashboardFailed(self.exit_problem(code))
             try:
                 _, writer = await asyncio.wait_for(asyncio.open_connection(host, self.settings.web_port), 2)
-            except (OSError, asyncio.TimeoutError):
+            except (TimeoutError, OSError):
                 await asyncio.sleep(0.1)
                 continue
             writer.close()
