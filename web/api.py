@@ -22,7 +22,7 @@ from persistence.models import Notification, Occurrence, Organisation
 from web.app import page
 from web.auth import SESSION_COOKIE, CurrentUser, LoginRefused, authenticate, new_csrf_token, owns, start_session
 from web.deps import check_csrf, current_user, forget_session, get_db
-from web.pages import snapshot_for
+from web.page_helpers import snapshot_for
 
 router = APIRouter(prefix="/api", tags=["dondoc"])
 
@@ -161,7 +161,7 @@ async def tasks(request: Request, unit: str | None = None, area: str | None = No
                 plan: str | None = None, q: str | None = None, limit: int = 100, offset: int = 0,
                 year: int | None = None, period: str | None = None, progress: str | None = None,
                 user: CurrentUser = Depends(current_user)) -> dict:
-    from web.pages import filter_rows
+    from web.pages_dashboard import filter_rows
 
     if year is not None or period is not None or progress is not None:
         # The reporting cycle: every task of the plan year with its progress update of the period.
@@ -232,7 +232,7 @@ def task(request: Request, task_id: int, user: CurrentUser = Depends(current_use
 
 @router.get("/extensions", summary="Đề nghị gia hạn chờ quyết định")
 def extensions(user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> dict:
-    from web.pages import pending_extensions
+    from web.page_helpers import pending_extensions
 
     return {"items": [
         {"task_id": t.id, "task_code": t.code, "title": t.title, "occurrence": o.key, "period": o.period,
