@@ -201,7 +201,7 @@ class ExtensionRequestsPublic(BaseModel):
 class NotificationPublic(BaseModel):
     id: int
     kind: str
-    level: int | str | None = None
+    level: int
     task_id: int | None = None
     recipient: str | None = None
     status: str
