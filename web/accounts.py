@@ -125,7 +125,7 @@ def change_password(
     request: Request, current: str = Form(""), password: str = Form(""), confirm: str = Form(""),
     user: CurrentUser = Depends(current_user), db: Session = Depends(get_db),
 ) -> Response:
-    from web.pages import set_session
+    from web.page_helpers import set_session
 
     officer = db.get(Officer, user.id)
     errors: dict[str, str] = {}
@@ -163,7 +163,7 @@ def _link_context(request: Request, db: Session, token: str) -> dict[str, Any]:
 @router.get("/account/set/{token}", include_in_schema=False)
 def link_form(request: Request, token: str, db: Session = Depends(get_db)) -> Response:
     from web.deps import session_data
-    from web.pages import set_session
+    from web.page_helpers import set_session
 
     context = _link_context(request, db, token)
     data = session_data(request)

@@ -19,10 +19,11 @@ from actions.perform import ActionError, ActionRequest, perform
 from domain.status import BUCKETS, LABELS, Counts, classify, local_date
 from persistence import read_model as queries
 from persistence.models import Notification, Occurrence, Organisation
+from web import api_models as m
 from web.app import page
 from web.auth import SESSION_COOKIE, CurrentUser, LoginRefused, authenticate, new_csrf_token, owns, start_session
 from web.deps import check_csrf, current_user, forget_session, get_db
-from web.pages import snapshot_for
+from web.page_helpers import snapshot_for
 
 router = APIRouter(prefix="/api", tags=["dondoc"])
 
@@ -83,7 +84,7 @@ def row_json(r: queries.OccRow, units: dict[str, str]) -> dict[str, Any]:
     }
 
 
-@router.post("/login", summary="Đăng nhập", description="Trả về người dùng và mã CSRF; đặt cookie phiên.")
+@router.post("/login", response_model=m.LoginPublic, summary="Đăng nhập", description="Trả về người dùng và mã CSRF; đặt cookie phiên.")
 def api_login(body: LoginBody, request: Request, db: Session = Depends(get_db)) -> Response:
     try:
         officer = authenticate(db, request.app.state.login_throttle, body.username, body.password, body.organisation,
@@ -106,7 +107,7 @@ def api_login(body: LoginBody, request: Request, db: Session = Depends(get_db)) 
     return response
 
 
-@router.post("/logout", summary="Đăng xuất", dependencies=[Depends(check_csrf)])
+@router.post("/logout", response_model=m.OkPublic, summary="Đăng xuất", dependencies=[Depends(check_csrf)])
 def api_logout(request: Request) -> Response:
     forget_session(request)
     response = JSONResponse({"ok": True})
@@ -114,12 +115,12 @@ def api_logout(request: Request) -> Response:
     return response
 
 
-@router.get("/me", summary="Người đang đăng nhập")
+@router.get("/me", response_model=m.UserPublic, summary="Người đang đăng nhập")
 def me(user: CurrentUser = Depends(current_user)) -> dict:
     return {**_user_json(user), "csrf_token": user.csrf_token}
 
 
-@router.get("/overview", summary="Tổng quan: bốn nhóm tình trạng, theo cơ quan, theo lĩnh vực, sắp đến hạn, quá hạn")
+@router.get("/overview", response_model=m.OverviewPublic, summary="Tổng quan: bốn nhóm tình trạng, theo cơ quan, theo lĩnh vực, sắp đến hạn, quá hạn")
 async def overview(request: Request, days: int = 14, user: CurrentUser = Depends(current_user)) -> dict:
     snap = await snapshot_for(request, user)
     return {
@@ -144,7 +145,7 @@ def _progress(request: Request, user: CurrentUser, year: int | None, period: str
             raise HTTPException(status_code=400, detail=str(error)) from error
 
 
-@router.get("/progress", summary="Báo cáo tiến độ một kỳ: đã nộp / chưa nộp / quá hạn theo cơ quan và lĩnh vực, mọi nhiệm vụ")
+@router.get("/progress", response_model=m.ProgressReportPublic, summary="Báo cáo tiến độ một kỳ: đã nộp / chưa nộp / quá hạn theo cơ quan và lĩnh vực, mọi nhiệm vụ")
 def progress(request: Request, year: int | None = None, period: str | None = None,
              user: CurrentUser = Depends(current_user)) -> dict:
     snap_units = {}
@@ -156,12 +157,13 @@ def progress(request: Request, year: int | None = None, period: str | None = Non
     return report.json(snap_units)
 
 
-@router.get("/tasks", summary="Danh sách kỳ thực hiện; với year/period: mọi nhiệm vụ và báo cáo tiến độ của kỳ")
+@router.get("/tasks", response_model=m.OccurrencePagePublic | m.PeriodTasksPublic,
+            summary="Danh sách kỳ thực hiện; với year/period: mọi nhiệm vụ và báo cáo tiến độ của kỳ")
 async def tasks(request: Request, unit: str | None = None, area: str | None = None, bucket: str | None = None,
                 plan: str | None = None, q: str | None = None, limit: int = 100, offset: int = 0,
                 year: int | None = None, period: str | None = None, progress: str | None = None,
                 user: CurrentUser = Depends(current_user)) -> dict:
-    from web.pages import filter_rows
+    from web.pages_dashboard import filter_rows
 
     if year is not None or period is not None or progress is not None:
         # The reporting cycle: every task of the plan year with its progress update of the period.
@@ -191,7 +193,7 @@ async def tasks(request: Request, unit: str | None = None, area: str | None = No
     return {"total": len(rows), "items": [row_json(r, snap.units) for r in rows[offset: offset + limit]]}
 
 
-@router.get("/my-tasks", summary="Việc của tôi")
+@router.get("/my-tasks", response_model=m.OccurrenceRowsPublic, summary="Việc của tôi")
 async def my_tasks(request: Request, user: CurrentUser = Depends(current_user)) -> dict:
     snap = await snapshot_for(request, user)
     rows = [r for r in snap.rows if owns(user, r.lead_units, r.lead_username)]
@@ -222,7 +224,7 @@ def task_json(request: Request, detail: queries.TaskDetail) -> dict:
     }
 
 
-@router.get("/tasks/{task_id}", summary="Một nhiệm vụ: nội dung, các kỳ, minh chứng, diễn biến")
+@router.get("/tasks/{task_id}", response_model=m.TaskPublic, summary="Một nhiệm vụ: nội dung, các kỳ, minh chứng, diễn biến")
 def task(request: Request, task_id: int, user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> dict:
     detail = queries.task_detail(db, user.organisation_id, task_id)
     if detail is None:
@@ -230,9 +232,9 @@ def task(request: Request, task_id: int, user: CurrentUser = Depends(current_use
     return task_json(request, detail)
 
 
-@router.get("/extensions", summary="Đề nghị gia hạn chờ quyết định")
+@router.get("/extensions", response_model=m.ExtensionRequestsPublic, summary="Đề nghị gia hạn chờ quyết định")
 def extensions(user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> dict:
-    from web.pages import pending_extensions
+    from web.page_helpers import pending_extensions
 
     return {"items": [
         {"task_id": t.id, "task_code": t.code, "title": t.title, "occurrence": o.key, "period": o.period,
@@ -241,7 +243,7 @@ def extensions(user: CurrentUser = Depends(current_user), db: Session = Depends(
     ]}
 
 
-@router.get("/notifications", summary="Thư thông báo (điều phối, lãnh đạo: tất cả; công chức: của mình)")
+@router.get("/notifications", response_model=m.NotificationsPublic, summary="Thư thông báo (điều phối, lãnh đạo: tất cả; công chức: của mình)")
 def notifications(limit: int = 100, offset: int = 0, user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> dict:
     query = select(Notification).where(Notification.organisation_id == user.organisation_id)
     if not (user.is_coordinator or user.decides_extensions):
@@ -267,25 +269,26 @@ async def _act(request: Request, user: CurrentUser, task_id: int, action: Action
     }}
 
 
-@router.post("/tasks/{task_id}/occurrences/{key}/complete", summary="Báo cáo hoàn thành kèm minh chứng",
+@router.post("/tasks/{task_id}/occurrences/{key}/complete", response_model=m.ActionPublic, summary="Báo cáo hoàn thành kèm minh chứng",
              dependencies=[Depends(check_csrf)])
 async def complete(request: Request, task_id: int, key: str, body: CompleteBody, user: CurrentUser = Depends(current_user)) -> dict:
     evidence = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in body.model_dump().items() if v}
     return await _act(request, user, task_id, ActionRequest("submit", key, note=body.note or "", evidence=evidence))
 
 
-@router.post("/tasks/{task_id}/occurrences/{key}/review", summary="Xác nhận hoặc trả lại báo cáo hoàn thành",
+@router.post("/tasks/{task_id}/occurrences/{key}/review", response_model=m.ActionPublic, summary="Xác nhận hoặc trả lại báo cáo hoàn thành",
              dependencies=[Depends(check_csrf)])
 async def review(request: Request, task_id: int, key: str, body: ReviewBody, user: CurrentUser = Depends(current_user)) -> dict:
     return await _act(request, user, task_id, ActionRequest("review", key, note=body.note, accepted=body.accepted))
 
 
-@router.post("/tasks/{task_id}/occurrences/{key}/extension", summary="Đề nghị gia hạn", dependencies=[Depends(check_csrf)])
+@router.post("/tasks/{task_id}/occurrences/{key}/extension", response_model=m.ActionPublic, summary="Đề nghị gia hạn", dependencies=[Depends(check_csrf)])
 async def request_extension(request: Request, task_id: int, key: str, body: ExtensionBody, user: CurrentUser = Depends(current_user)) -> dict:
     return await _act(request, user, task_id, ActionRequest("request_extension", key, new_due=body.new_due, reason=body.reason, note=body.reason))
 
 
-@router.post("/tasks/{task_id}/occurrences/{key}/extension/decision", summary="Đồng ý hoặc không đồng ý gia hạn (Chủ tịch, Phó Chủ tịch)",
+@router.post("/tasks/{task_id}/occurrences/{key}/extension/decision", response_model=m.ActionPublic,
+             summary="Đồng ý hoặc không đồng ý gia hạn (Chủ tịch, Phó Chủ tịch)",
              dependencies=[Depends(check_csrf)])
 async def decide_extension(request: Request, task_id: int, key: str, body: DecisionBody, user: CurrentUser = Depends(current_user)) -> dict:
     return await _act(request, user, task_id, ActionRequest("decide_extension", key, accepted=body.granted, new_due=body.new_due, note=body.note, reason=body.note))
@@ -305,7 +308,7 @@ class ProgressReviewBody(BaseModel):
     reason: str = ""
 
 
-@router.post("/tasks/{task_id}/progress/{period}", summary="Báo cáo tiến độ một kỳ (tình trạng, kết quả, minh chứng)",
+@router.post("/tasks/{task_id}/progress/{period}", response_model=m.ActionPublic, summary="Báo cáo tiến độ một kỳ (tình trạng, kết quả, minh chứng)",
              dependencies=[Depends(check_csrf)])
 async def report_progress(request: Request, task_id: int, period: str, body: ProgressBody,
                           user: CurrentUser = Depends(current_user)) -> dict:
@@ -316,7 +319,7 @@ async def report_progress(request: Request, task_id: int, period: str, body: Pro
                                                             figures=body.figures))
 
 
-@router.post("/tasks/{task_id}/progress/{period}/review", summary="Chấp nhận hoặc trả lại báo cáo tiến độ (kèm lý do)",
+@router.post("/tasks/{task_id}/progress/{period}/review", response_model=m.ActionPublic, summary="Chấp nhận hoặc trả lại báo cáo tiến độ (kèm lý do)",
              dependencies=[Depends(check_csrf)])
 async def review_progress(request: Request, task_id: int, period: str, body: ProgressReviewBody,
                           user: CurrentUser = Depends(current_user)) -> dict:
@@ -324,7 +327,7 @@ async def review_progress(request: Request, task_id: int, period: str, body: Pro
                                                             accepted=body.accepted, reason=body.reason))
 
 
-@router.post("/tasks/{task_id}/occurrences/{key}/reassign", summary="Giao lại cho công chức khác (cơ quan thường trực)",
+@router.post("/tasks/{task_id}/occurrences/{key}/reassign", response_model=m.ActionPublic, summary="Giao lại cho công chức khác (cơ quan thường trực)",
              dependencies=[Depends(check_csrf)])
 async def reassign(request: Request, task_id: int, key: str, body: ReassignBody, user: CurrentUser = Depends(current_user)) -> dict:
     return await _act(request, user, task_id, ActionRequest("reassign", key, to_username=body.to_username, note=body.note))

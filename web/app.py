@@ -170,7 +170,7 @@ def create_app(
             called once, on the first action that must reach a task workflow.
         session_seconds: session lifetime (default ``settings.session_hours``).
     """
-    from web import accounts, api, decisions, indicators, intake, ops, pages, province, reports
+    from web import accounts, api, decisions, indicators, intake, ops, pages_auth, pages_dashboard, pages_downloads, pages_mail, pages_task, province, reports
 
     app = FastAPI(
         title="dondoc API",
@@ -200,7 +200,11 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
-    app.include_router(pages.router)
+    app.include_router(pages_auth.router)  # /, /login, /logout
+    app.include_router(pages_dashboard.router)  # /overview, /tasks, /my, /escalations, /ky, /inbox/confirm
+    app.include_router(pages_mail.router)  # /mails
+    app.include_router(pages_task.router)  # /tasks/{id} and its forms
+    app.include_router(pages_downloads.router)  # /uploads, /export, /ical
     app.include_router(ops.router)  # /healthz (database, schema) and /metrics
     app.include_router(province.router)  # /api/province/overview for Role.PROVINCE
     app.include_router(intake.router)  # /intake: plan upload, review, activation

@@ -34,7 +34,7 @@ def _requested(data: dict) -> date | None:
 @router.get("/decisions", include_in_schema=False)
 def decisions(request: Request, ok: str | None = None, error: str | None = None,
               user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> Response:
-    from web.pages import pending_extensions
+    from web.page_helpers import pending_extensions
 
     rows = []
     names = {o.username: o.full_name for o in db.exec(select(Officer).where(Officer.organisation_id == user.organisation_id))}

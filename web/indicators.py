@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from persistence.models import Plan
+from web.api_models import IndicatorPublic
 from web.auth import CurrentUser, can_review
 from web.deps import check_csrf, current_user, get_db
 
@@ -32,7 +33,7 @@ def _plan(db: Session, user: CurrentUser, code: str) -> Plan:
     return plan
 
 
-@router.get("/{plan_code}/indicators")
+@router.get("/{plan_code}/indicators", response_model=list[IndicatorPublic])
 def list_indicators(plan_code: str, period: str, user: CurrentUser = Depends(current_user),
                     db: Session = Depends(get_db)) -> list[dict]:
     """Chỉ tiêu của kế hoạch với kết quả của kỳ ``period`` (đạt / chưa đạt / chưa báo cáo)."""
@@ -41,7 +42,7 @@ def list_indicators(plan_code: str, period: str, user: CurrentUser = Depends(cur
     return [line.to_dict() for line in indicator_lines(db, _plan(db, user, plan_code), period)]
 
 
-@router.post("/{plan_code}/indicators/{code}/values", dependencies=[Depends(check_csrf)])
+@router.post("/{plan_code}/indicators/{code}/values", response_model=IndicatorPublic, dependencies=[Depends(check_csrf)])
 def report_indicator(plan_code: str, code: str, body: IndicatorValueIn, user: CurrentUser = Depends(current_user),
                      db: Session = Depends(get_db)) -> dict:
     """Báo cáo kết quả thực tế của một chỉ tiêu (thường trực, hoặc công chức của đơn vị chủ trì)."""

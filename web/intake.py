@@ -28,6 +28,7 @@ from sqlmodel import Session, select
 
 from domain.catch_up import DEFAULT_GRACE_WORKING_DAYS, NOTE_LIMIT, CatchUpChoice
 from persistence.models import Unit
+from web.api_models import DeadlinePreviewPublic
 from web.app import page
 from web.auth import CurrentUser
 from web.deps import check_csrf, current_user, get_db
@@ -484,7 +485,7 @@ async def intake_activate(intake_id: str, request: Request, user: CurrentUser = 
 # --- the deadline preview ----------------------------------------------------------------------------
 
 
-@router.get("/api/deadline-preview", summary="Đọc thử thời hạn: các ngày đến hạn của một thời hạn như văn bản ghi")
+@router.get("/api/deadline-preview", response_model=DeadlinePreviewPublic, summary="Đọc thử thời hạn: các ngày đến hạn của một thời hạn như văn bản ghi")
 def deadline_preview(text: str, year: int, request: Request, user: CurrentUser = Depends(current_user),
                      db: Session = Depends(get_db)) -> JSONResponse:
     from domain.calendar import WorkCalendar

@@ -17,6 +17,7 @@ from domain.status import BUCKETS, LABELS
 from persistence.models import Role
 from persistence.province import province_overview
 from persistence.read_model import today_in
+from web.api_models import ProvinceOverviewPublic
 from web.auth import CurrentUser
 from web.deps import current_user, get_db
 
@@ -56,7 +57,7 @@ def _cached_overview(request: Request, db: Session, province_id: int, today: dat
         _lock.release()
 
 
-@router.get("/overview", summary="Cấp tỉnh: bốn nhóm tình trạng của từng xã trực thuộc")
+@router.get("/overview", response_model=ProvinceOverviewPublic, summary="Cấp tỉnh: bốn nhóm tình trạng của từng xã trực thuộc")
 def overview(request: Request, user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> dict:
     if user.role not in VIEWER_ROLES:
         raise HTTPException(403, "Chỉ tài khoản cấp tỉnh xem được tổng hợp các xã.")

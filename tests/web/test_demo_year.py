@@ -16,7 +16,7 @@ from persistence.progress import reporting_calendar, sync_plan_progress, sync_ta
 from persistence.progress_report import progress_report
 from persistence.read_model import build_snapshot
 from runtime.activation import load_inputs, store
-from web.pages import all_areas, task_lines
+from web.pages_dashboard import all_areas, task_lines
 
 
 def test_vinh_lap_2026_every_task_every_area_only_2026_periods(tmp_path: Path, db_url: str) -> None:
