@@ -185,7 +185,7 @@ def update_task(data: dict[str, Any], index: int, values: dict[str, Any]) -> dic
 def add_task(data: dict[str, Any], after: int | None = None, area: str = "chi_dao") -> int:
     """Add an empty task after task ``after`` (at the end if None); returns its index."""
     near = data["tasks"][after] if after is not None and data["tasks"] else None
-    task = {"code": unique_code(data, f"{near['code']}-moi" if near else "moi"), "area": near.get("area", area) if near else area,
+    task: dict[str, Any] = {"code": unique_code(data, f"{near['code']}-moi" if near else "moi"), "area": near.get("area", area) if near else area,
             "kind": "task", "title": "", "text": None, "lead": [], "coordinators": [], "deadline": None, "product": None}
     index = len(data["tasks"]) if after is None else after + 1
     data["tasks"].insert(index, task)
