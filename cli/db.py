@@ -60,7 +60,7 @@ def status() -> None:
 
 @db_app.command("revision")
 def revision(message: str = typer.Option(..., "-m", "--message", help="Mô tả thay đổi (tiếng Anh, ngắn).")) -> None:
-    """(Cho lập trình viên) Sinh migration mới từ thay đổi trong domain/models.py."""
+    """(Cho lập trình viên) Sinh migration mới từ thay đổi trong persistence/models.py."""
     import tempfile
     from pathlib import Path
 

@@ -104,6 +104,7 @@ class Snapshot:
     by_unit: Aggregate = field(default_factory=Aggregate)
     by_area: Aggregate = field(default_factory=Aggregate)
     plans: dict[str, str] = field(default_factory=dict)  # code -> title
+    plan_names: dict[str, str] = field(default_factory=dict)  # code -> the plan's number ("12/KH-UBND") as people name it
     # Derived values (sorted lists, rendered page fragments) computed once per snapshot.
     memo: dict = field(default_factory=dict)
 
@@ -193,9 +194,11 @@ def _version(session: Session, organisation_id: int) -> tuple:
 def build_snapshot(session: Session, organisation_id: int, today: date, tz: str) -> Snapshot:
     """Load and classify every live occurrence of the organisation (one query)."""
     units = dict(session.exec(select(Unit.code, Unit.name).where(Unit.organisation_id == organisation_id)).all())
-    plans = dict(session.exec(
-        select(Plan.code, Plan.title).where(Plan.organisation_id == organisation_id, Plan.status == PlanStatus.ACTIVE)
-    ).all())
+    plan_rows = session.exec(
+        select(Plan.code, Plan.title, Plan.number).where(Plan.organisation_id == organisation_id, Plan.status == PlanStatus.ACTIVE)
+    ).all()
+    plans = {code: title for code, title, _ in plan_rows}
+    plan_names = {code: number or title for code, title, number in plan_rows}
     query = (
         select(
             Occurrence.id, Occurrence.key, Occurrence.period, Occurrence.nominal, Occurrence.due,
@@ -215,7 +218,7 @@ def build_snapshot(session: Session, organisation_id: int, today: date, tz: str)
         )
         .order_by(Plan.id, Task.id, Occurrence.due)
     )
-    snapshot = Snapshot(organisation_id, today, [], units, plans=plans)
+    snapshot = Snapshot(organisation_id, today, [], units, plans=plans, plan_names=plan_names)
     for (oid, key, period, nominal, due, ext, status, completed_at, lead_user,
          tid, tcode, title, area, area_label, leads, coords, pid, pcode) in session.exec(query).all():
         status = OccurrenceStatus(status)
