@@ -27,6 +27,11 @@ from tests.database import database_url
 People = Mapping[str, tuple[str, Role, str | None]]
 
 
+def _id(row: Any) -> int:
+    assert row.id is not None, "flushed rows have their id"
+    return int(row.id)
+
+
 def database(path: Path | str, url: str | None = None) -> Engine:
     """A database with the schema: a SQLite file at ``path`` (the test's PostgreSQL database in PG mode)."""
     engine = make_engine(url or database_url(path))
@@ -58,7 +63,7 @@ def officer(session: Session, org_id: int, username: str, full_name: str, role: 
     session.add(person)
     session.flush()
     for unit in units:
-        session.add(OfficerUnit(officer_id=person.id, unit_id=unit.id))
+        session.add(OfficerUnit(officer_id=_id(person), unit_id=_id(unit)))
     return person
 
 
@@ -84,7 +89,7 @@ def plan(session: Session, org_id: int, code: str, title: str, year: int, *,
 def task(session: Session, plan: Plan, code: str, title: str, **fields: Any) -> Task:
     """A task of ``plan`` (area ``chi_dao`` unless told), with any other Task field."""
     fields.setdefault("area", "chi_dao")
-    made = Task(organisation_id=plan.organisation_id, plan_id=plan.id, code=code, title=title, **fields)
+    made = Task(organisation_id=plan.organisation_id, plan_id=_id(plan), code=code, title=title, **fields)
     session.add(made)
     session.flush()
     return made
@@ -93,7 +98,7 @@ def task(session: Session, plan: Plan, code: str, title: str, **fields: Any) -> 
 def occurrence(session: Session, task: Task, key: str, period: str, due: date, *,
                nominal: date | None = None, flush: bool = True, **fields: Any) -> Occurrence:
     """One occurrence of ``task`` (``nominal`` defaults to ``due``)."""
-    made = Occurrence(organisation_id=task.organisation_id, task_id=task.id, key=key, period=period,
+    made = Occurrence(organisation_id=task.organisation_id, task_id=_id(task), key=key, period=period,
                       nominal=nominal or due, due=due, **fields)
     session.add(made)
     if flush:
