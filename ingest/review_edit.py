@@ -2,8 +2,11 @@
 
 The review file stays the storage of a plan under review: the browser loads it as
 data, changes one task (or adds, removes, splits, merges tasks) and writes it back
-atomically; ``dondoc plan check`` and ``dondoc plan activate`` read the result. Hand
-edits made with a text editor are kept (except comments, which the browser rewrites).
+atomically; ``dondoc plan check`` and ``dondoc plan activate`` read the result. The
+file is loaded and written with ruamel.yaml's round-trip mode, so the comments and layout
+written by the importer or by a person with a text editor survive a browser edit. Loading
+keeps domain.safe_yaml's bounds (no anchors or aliases, bounded size and depth); the
+problems of a file are reported by ``ingest.review.check_review``.
 """
 
 from __future__ import annotations
@@ -13,10 +16,17 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml import YAMLError as RoundTripError
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from domain.safe_yaml import check_file_size, check_yaml_bounds
 
 HEADER = (
     "# TỆP RÀ SOÁT KẾ HOẠCH — tạo bằng `dondoc import` hoặc trang Nhập kế hoạch, sửa trên trình duyệt.\n"
@@ -26,29 +36,85 @@ TASK_FIELDS = ("code", "area", "area_label", "kind", "title", "text", "lead", "c
 _TASK_REF = re.compile(r"\[([^\]\s]+)\]")
 
 
+def _null(representer: Any, _value: None) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
+def _round_trip() -> YAML:
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True  # the importer quotes every text: keep it so
+    rt.width = 4096  # never re-fold a long title a person wrote on one line
+    rt.indent(mapping=2, sequence=4, offset=2)  # the importer's "  - code:" layout
+    rt.representer.ignore_aliases = lambda _data: True  # a shared value is written out twice: the reader refuses anchors
+    rt.representer.add_representer(type(None), _null)  # "deadline: null", as the importer writes
+    return rt
+
+
 def load_data(path: str | Path) -> dict[str, Any]:
-    """The review file as plain data (an empty plan if the file holds nothing)."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
+    """The review file as data that remembers its comments (an empty plan if the file holds nothing).
+
+    Raises:
+        ValueError: the file is beyond domain.safe_yaml's bounds, or is not a mapping.
+        yaml.YAMLError, ruamel.yaml.YAMLError: the file is not YAML.
+    """
+    check_file_size(path)
+    text = Path(path).read_text(encoding="utf-8-sig")
+    check_yaml_bounds(text)  # before building anything: no aliases, bounded depth
+    data = _round_trip().load(text)
+    if data is None:
+        data = CommentedMap()
     if not isinstance(data, dict):
         raise ValueError("Tệp rà soát phải là một bảng (plan, tasks...).")
-    data.setdefault("tasks", [])
-    data.setdefault("warnings", [])
+    data.setdefault("tasks", CommentedSeq())
+    data.setdefault("warnings", CommentedSeq())
     return data
 
 
-def _plain(value: Any) -> Any:
+def _quoted(value: Any) -> Any:
+    """Texts typed in the browser as double-quoted YAML, like the importer writes them.
+
+    A plain ``yes`` or ``12:30`` would read back as a boolean or a number under the
+    YAML 1.1 rules of ``dondoc plan check``; quoted, a text stays a text.
+    """
+    if isinstance(value, str) and not isinstance(value, DoubleQuotedScalarString):
+        return DoubleQuotedScalarString(value)
+    if isinstance(value, list) and not isinstance(value, CommentedSeq):
+        seq = CommentedSeq(_quoted(v) for v in value)
+        seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, dict) and not isinstance(value, CommentedMap):
+        mapping = CommentedMap((k, _quoted(v)) for k, v in value.items())
+        mapping.fa.set_flow_style()
+        return mapping
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
     return value
 
 
+def _task_map(task: dict[str, Any]) -> CommentedMap:
+    """A task as the importer writes it: block mapping, texts quoted, lists and source on one line."""
+    if not isinstance(task, CommentedMap):
+        return CommentedMap((k, _quoted(v)) for k, v in task.items())
+    for name, value in task.items():
+        if isinstance(value, (list, dict)) and not isinstance(value, (CommentedSeq, CommentedMap)):
+            task[name] = _quoted(value)
+    return task
+
+
 def dump_data(data: dict[str, Any]) -> str:
-    """The YAML text of ``data`` (key order kept)."""
-    return HEADER + yaml.safe_dump(_plain(data), allow_unicode=True, sort_keys=False, width=110)
+    """The YAML text of ``data`` (key order, comments and quoting kept; a header for new data)."""
+    tasks = data.get("tasks")
+    if isinstance(tasks, list):
+        for index, task in enumerate(tasks):
+            if isinstance(task, dict) and not isinstance(task, CommentedMap):
+                tasks[index] = _task_map(task)  # one by one: a slice assignment drops the list's comments
+            elif isinstance(task, CommentedMap):
+                _task_map(task)
+    stream = StringIO()
+    _round_trip().dump(data, stream)
+    text = stream.getvalue()
+    # Data loaded from a file carries its own comments; data built in code gets the header.
+    return text if isinstance(data, CommentedMap) else HEADER + text
 
 
 def save_data(data: dict[str, Any], path: str | Path) -> Path:
@@ -80,21 +146,46 @@ def unique_code(data: dict[str, Any], base: str) -> str:
     return f"{base}-{n}"
 
 
+def _drop_due_note(task: CommentedMap) -> None:
+    """Drop the importer's "# hạn năm ...: <dates>" note of a changed deadline (now stale).
+
+    Only that note on the deadline's line goes; a comment a person wrote stays.
+    """
+    token = (task.ca.items.get("deadline") or [None, None, None])[2]
+    if token is None or not token.value.lstrip().startswith("# hạn năm"):
+        return
+    first, newline, rest = token.value.partition("\n")
+    token.value = "\n" + rest if newline else "\n"
+    if not token.value.strip():
+        del task.ca.items["deadline"]
+
+
 def update_task(data: dict[str, Any], index: int, values: dict[str, Any]) -> dict[str, Any]:
-    """Set the given fields of task ``index`` (lists for lead/coordinators; None clears)."""
-    task = data["tasks"][index]
-    for name, value in values.items():
+    """Set the given fields of task ``index`` (lists for lead/coordinators; None clears).
+
+    The task is changed in place, so its comments (the importer's "hạn năm ..." note, a
+    person's remark) stay; a field it lacked is inserted at its place in ``TASK_FIELDS``.
+    """
+    for name in values:
         if name not in TASK_FIELDS:
             raise KeyError(name)
-        task[name] = value
-    data["tasks"][index] = {k: task[k] for k in TASK_FIELDS if k in task} | {k: v for k, v in task.items() if k not in TASK_FIELDS}
-    return data["tasks"][index]
-
-
+    task = data["tasks"][index] = _task_map(data["tasks"][index])
+    for name, value in values.items():
+        if name in task:
+            if task[name] == value:
+                continue  # unchanged: keep it as written (quotes, flow style)
+            task[name] = _quoted(value)
+            if name == "deadline":
+                _drop_due_note(task)
+        else:
+            order = TASK_FIELDS.index(name)
+            position = sum(1 for k in task if k in TASK_FIELDS and TASK_FIELDS.index(k) < order)
+            task.insert(position, name, _quoted(value))
+    return task
 def add_task(data: dict[str, Any], after: int | None = None, area: str = "chi_dao") -> int:
     """Add an empty task after task ``after`` (at the end if None); returns its index."""
     near = data["tasks"][after] if after is not None and data["tasks"] else None
-    task = {"code": unique_code(data, f"{near['code']}-moi" if near else "moi"), "area": near.get("area", area) if near else area,
+    task: dict[str, Any] = {"code": unique_code(data, f"{near['code']}-moi" if near else "moi"), "area": near.get("area", area) if near else area,
             "kind": "task", "title": "", "text": None, "lead": [], "coordinators": [], "deadline": None, "product": None}
     index = len(data["tasks"]) if after is None else after + 1
     data["tasks"].insert(index, task)
@@ -113,6 +204,8 @@ def split_task(data: dict[str, Any], index: int) -> int:
     """
     task = data["tasks"][index]
     copy = dict(task, lead=list(task.get("lead") or []), coordinators=list(task.get("coordinators") or []))
+    if isinstance(task.get("source"), dict):
+        copy["source"] = dict(task["source"])  # its own span, not the original's (shared values are not YAML we read)
     title = str(task.get("title") or "")
     first, sep, rest = title.partition(";")
     if sep and rest.strip():
@@ -165,7 +258,7 @@ def unresolved_warnings(path: str | Path) -> int:
     """The number of importer warnings still listed in the review file (resolved ones are removed)."""
     try:
         return len(load_data(path).get("warnings") or [])
-    except (OSError, ValueError, yaml.YAMLError):
+    except (OSError, ValueError, yaml.YAMLError, RoundTripError):
         return 0
 
 

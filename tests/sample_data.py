@@ -13,18 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from persistence.models import (
-    Occurrence,
-    OccurrenceStatus,
-    Officer,
-    OfficerUnit,
-    Organisation,
-    Plan,
-    PlanStatus,
-    Role,
-    Task,
-    Unit,
-)
+from persistence.models import Occurrence, OccurrenceStatus, Officer, Role, Unit
+from tests import factories
 from web.auth import hash_password
 
 UNITS = (
@@ -79,13 +69,7 @@ def _password_hash() -> str:
 
 
 def _officer(session: Session, org_id: int, username: str, name: str, role: Role, units: list[Unit]) -> Officer:
-    officer = Officer(organisation_id=org_id, username=username, full_name=name, email=f"{username}@xa.example",
-                      role=role, password_hash=_password_hash())
-    session.add(officer)
-    session.flush()
-    for unit in units:
-        session.add(OfficerUnit(officer_id=officer.id, unit_id=unit.id))
-    return officer
+    return factories.officer(session, org_id, username, name, role, units, password_hash=_password_hash())
 
 
 def seed(engine: Engine, today: date, *, tasks: int = 12, org_code: str = "xa-mau", workflow_prefix: str = "wf") -> Seeded:
@@ -97,16 +81,10 @@ def seed(engine: Engine, today: date, *, tasks: int = 12, org_code: str = "xa-ma
     ``khac`` (coordinator) with one task.
     """
     with Session(engine, expire_on_commit=False) as session:
-        org = Organisation(code=org_code, name="UBND xã Mẫu")
-        other = Organisation(code=f"{org_code}-khac", name="UBND xã Khác")
-        session.add(org)
-        session.add(other)
-        session.flush()
-        units = {code: Unit(organisation_id=org.id, code=code, name=name) for code, name in UNITS}
-        session.add_all(units.values())
-        other_unit = Unit(organisation_id=other.id, code="vp-tk", name="Công chức Văn phòng - Thống kê (xã Khác)")
-        session.add(other_unit)
-        session.flush()
+        org = factories.organisation(session, org_code, "UBND xã Mẫu")
+        other = factories.organisation(session, f"{org_code}-khac", "UBND xã Khác")
+        units = factories.units(session, org.id, dict(UNITS))
+        other_unit = factories.units(session, other.id, {"vp-tk": "Công chức Văn phòng - Thống kê (xã Khác)"})["vp-tk"]
         _officer(session, org.id, "vanphong", "Nguyễn Văn Phong", Role.OFFICER, [units["vp-tk"]])
         _officer(session, org.id, "tuphap", "Trần Thị Pháp", Role.OFFICER, [units["tp-ht"]])
         _officer(session, org.id, "taichinh", "Lê Văn Chính", Role.OFFICER, [units["tc-kt"], units["dc-xd"]])
@@ -115,14 +93,10 @@ def seed(engine: Engine, today: date, *, tasks: int = 12, org_code: str = "xa-ma
         _officer(session, org.id, "phochutich", "Đỗ Thị Phó", Role.VICE_CHAIRMAN, [])
         _officer(session, other.id, "khac", "Vũ Văn Khác", Role.COORDINATOR, [other_unit])
 
-        plan = Plan(organisation_id=org.id, code=f"kh-{today.year}-1", number="01/KH-UBND",
-                    title=f"Kế hoạch cải cách hành chính năm {today.year}", issuer="UBND xã Mẫu", year=today.year,
-                    status=PlanStatus.ACTIVE)
-        other_plan = Plan(organisation_id=other.id, code=f"kh-{today.year}-9", title="Kế hoạch CCHC xã Khác",
-                          issuer="UBND xã Khác", year=today.year, status=PlanStatus.ACTIVE)
-        session.add(plan)
-        session.add(other_plan)
-        session.flush()
+        plan = factories.plan(session, org.id, f"kh-{today.year}-1", f"Kế hoạch cải cách hành chính năm {today.year}",
+                              today.year, number="01/KH-UBND", issuer="UBND xã Mẫu")
+        other_plan = factories.plan(session, other.id, f"kh-{today.year}-9", "Kế hoạch CCHC xã Khác", today.year,
+                                    issuer="UBND xã Khác")
         seeded = Seeded(org.id, plan.id, plan.code, other.id, 0)
         expected = {"done_on_time": 0, "done_late": 0, "on_track": 0, "overdue": 0}
         unit_codes = list(units)
@@ -132,12 +106,10 @@ def seed(engine: Engine, today: date, *, tasks: int = 12, org_code: str = "xa-ma
             lead = unit_codes[i % len(unit_codes)]
             coord = unit_codes[(i + 1) % len(unit_codes)]
             title = f"{TITLES[i % len(TITLES)]}" + (f" (đợt {i // len(TITLES) + 1})" if i >= len(TITLES) else "")
-            task = Task(organisation_id=org.id, plan_id=plan.id, code=code, area=area, area_label=area_label,
-                        title=title, text=f"{title}, báo cáo kết quả về cơ quan thường trực.", lead_units=[lead],
-                        coordinating_units=[coord], deadline_text="theo Quý trước ngày 20 của tháng cuối Quý",
-                        workflow_id=f"{workflow_prefix}-{org_code}-{plan.code}-{code}", product="Báo cáo")
-            session.add(task)
-            session.flush()
+            task = factories.task(session, plan, code, title, area=area, area_label=area_label,
+                                  text=f"{title}, báo cáo kết quả về cơ quan thường trực.", lead_units=[lead],
+                                  coordinating_units=[coord], deadline_text="theo Quý trước ngày 20 của tháng cuối Quý",
+                                  workflow_id=f"{workflow_prefix}-{org_code}-{plan.code}-{code}", product="Báo cáo")
             seeded.tasks[code] = task.id
             # Four occurrences per task rotating through the buckets; the pattern shifts by task.
             for j in range(4):
@@ -167,12 +139,9 @@ def seed(engine: Engine, today: date, *, tasks: int = 12, org_code: str = "xa-ma
                 occ.period = f"Đợt {j + 1}/{today.year}"
                 occ.nominal = due
                 session.add(occ)
-        other_task = Task(organisation_id=other.id, plan_id=other_plan.id, code="1.1", area="chi_dao",
-                          title="Nhiệm vụ của xã khác", lead_units=["vp-tk"], workflow_id=f"{workflow_prefix}-other-1")
-        session.add(other_task)
-        session.flush()
-        session.add(Occurrence(organisation_id=other.id, task_id=other_task.id, key=f"{today.year}-Y", period="Năm",
-                               nominal=today, due=today))
+        other_task = factories.task(session, other_plan, "1.1", "Nhiệm vụ của xã khác", lead_units=["vp-tk"],
+                                    workflow_id=f"{workflow_prefix}-other-1")
+        factories.occurrence(session, other_task, f"{today.year}-Y", "Năm", today, flush=False)
         session.commit()
         seeded.other_task_id = other_task.id
         seeded.expected = expected

@@ -19,22 +19,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from notifications.catcher import free_port
-from persistence.db import create_schema, make_engine, session_scope
-from persistence.models import (
-    Delivery,
-    Notification,
-    Occurrence,
-    Officer,
-    OfficerUnit,
-    Organisation,
-    Plan,
-    PlanStatus,
-    Role,
-    Task,
-    Unit,
-)
+from persistence.db import session_scope
+from persistence.models import Delivery, Notification, Occurrence, Officer, Plan, Role, Task
 from settings import Settings
-from tests.database import database_url
+from tests import factories
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BASE_URL = "https://dondoc.xa.example"
@@ -149,14 +137,10 @@ class Commune:
     def add_task(self, code: str, title: str, unit: str = "tp-ht", due: str = "2026-03-20",
                  text: str = "") -> int:
         with session_scope(self.engine) as session:
-            task = Task(organisation_id=self.org_id, plan_id=self.plan_id, code=code, area="chi_dao",
-                        title=title, text=text, lead_units=[unit], product="Báo cáo bằng văn bản")
-            session.add(task)
-            session.flush()
-            occ = Occurrence(organisation_id=self.org_id, task_id=task.id, key="2026-Q1", period="Quý I/2026",
-                             nominal=date.fromisoformat(due), due=date.fromisoformat(due))
-            session.add(occ)
-            session.flush()
+            plan = session.get(Plan, self.plan_id)
+            task = factories.task(session, plan, code, title, text=text, lead_units=[unit],
+                                  product="Báo cáo bằng văn bản")
+            occ = factories.occurrence(session, task, "2026-Q1", "Quý I/2026", date.fromisoformat(due))
             self.tasks[code], self.occurrences[code] = task.id, occ.id
             return task.id
 
@@ -204,34 +188,17 @@ class Commune:
 
 
 def seed_commune(db_file: Path, *, extra_people: int = 0) -> Commune:
-    engine = make_engine(database_url(db_file))  # the test's PostgreSQL database in PG mode
-    create_schema(engine)
+    engine = factories.database(db_file)
     with session_scope(engine) as session:
-        org = Organisation(code="xa-thu-nghiem", name="UBND xã Thử Nghiệm")
-        session.add(org)
-        session.flush()
-        units = {}
-        for code, name in UNITS.items():
-            units[code] = Unit(organisation_id=org.id, code=code, name=name)
-            session.add(units[code])
-        session.flush()
+        org = factories.organisation(session, "xa-thu-nghiem", "UBND xã Thử Nghiệm")
+        units = factories.units(session, org.id, UNITS)
         people = dict(PEOPLE)
         for i in range(extra_people):
             people[f"cc{i:03d}"] = (f"Công chức Số {i}", Role.OFFICER, "tc-kt")
-        officers = {}
-        for username, (name, role, unit) in people.items():
-            officer = Officer(organisation_id=org.id, username=username, full_name=name,
-                              email=f"{username}@xa.example", role=role)
-            session.add(officer)
-            session.flush()
-            session.add(OfficerUnit(officer_id=officer.id, unit_id=units[unit].id))
-            officers[username] = officer.id
-        plan = Plan(organisation_id=org.id, code="kh-2026-12", number="12/KH-UBND",
-                    title="Kế hoạch cải cách hành chính năm 2026", issuer="UBND xã Thử Nghiệm", year=2026,
-                    status=PlanStatus.ACTIVE, standing_unit_id=units["vp-tk"].id)
-        session.add(plan)
-        session.flush()
-        return Commune(engine, org.id, plan.id, officers)
+        officers = factories.officers(session, org.id, people, units)
+        plan = factories.plan(session, org.id, "kh-2026-12", "Kế hoạch cải cách hành chính năm 2026", 2026,
+                              number="12/KH-UBND", issuer="UBND xã Thử Nghiệm", standing_unit_id=units["vp-tk"].id)
+        return Commune(engine, org.id, plan.id, {username: o.id for username, o in officers.items()})
 
 
 @pytest.fixture

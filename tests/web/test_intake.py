@@ -33,6 +33,11 @@ def test_upload_review_edit_and_cli_check(web_env, tmp_path) -> None:
     assert page.status_code == 200
     assert "Kế hoạch CCHC 2026.txt" in page.text and "Văn bản gốc, dòng" in page.text
     review = _review_file(web_env, intake_id)
+    # A person writes a comment into the file with a text editor before editing in the browser.
+    note = "    # ghi chú của người rà soát: hỏi lại Văn phòng về hạn\n"
+    text = review.read_text(encoding="utf-8")
+    at = text.index("    title: ")
+    review.write_text(text[:at] + note + text[at:], encoding="utf-8")
     before = yaml.safe_load(review.read_text(encoding="utf-8"))
     count = len(before["tasks"])
     token = csrf_of(page.text)
@@ -63,6 +68,10 @@ def test_upload_review_edit_and_cli_check(web_env, tmp_path) -> None:
     assert len(tasks) == count + 1 and tasks[1]["title"] == ""
     client.post(f"/intake/{intake_id}/tasks/1/remove", data={"csrf_token": token})
     assert len(yaml.safe_load(review.read_text(encoding="utf-8"))["tasks"]) == count
+
+    # The comments survive every browser edit (the person's and the importer's).
+    text = review.read_text(encoding="utf-8")
+    assert note in text and "# TỆP RÀ SOÁT KẾ HOẠCH — do `dondoc import`" in text and "# Cách đôn đốc" in text
 
     # The CLI reads the very same file.
     parsed, problems = check_review(review)

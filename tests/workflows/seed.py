@@ -13,12 +13,9 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from contracts.task_workflow import workflow_id_for
-from domain.calendar import WorkCalendar
-from domain.deadlines import expand, parse_deadline
-from domain.reporting import ReportingCalendar, progress_due_dates
-from persistence.db import create_schema, make_engine, session_scope
-from persistence.models import Occurrence, Officer, OfficerUnit, Organisation, Plan, PlanStatus, Role, Task, Unit
-from tests.database import database_url
+from persistence.db import session_scope
+from persistence.models import Role
+from tests import factories
 
 QUARTERLY = "Định kỳ hằng quý, trước ngày 20 tháng cuối quý và những năm tiếp theo"
 OFFICERS = {
@@ -61,46 +58,18 @@ def seed(
     policy: dict | None = None,
 ) -> Seeded:
     """Create the schema in a fresh database and write the commune, its plan and task 3.1."""
-    engine = make_engine(url or database_url(path))  # the test's PostgreSQL database in PG mode
-    create_schema(engine)
-    calendar = WorkCalendar()
-    schedule = parse_deadline(deadline, year) if deadline else None
+    engine = factories.database(path, url)
     with session_scope(engine) as session:
-        org = Organisation(code=org_code, name="UBND xã Vĩnh Lập")
-        session.add(org)
-        session.flush()
-        units = {}
-        for code, name in UNITS.items():
-            units[code] = Unit(organisation_id=org.id, code=code, name=name)
-            session.add(units[code])
-        session.flush()
-        for username, (name, role, unit) in OFFICERS.items():
-            if role == Role.VICE_CHAIRMAN and not with_vice_chairman:
-                continue
-            officer = Officer(organisation_id=org.id, username=username, full_name=name, email=email_of(username),
-                              role=role)
-            session.add(officer)
-            session.flush()
-            if unit:
-                session.add(OfficerUnit(officer_id=officer.id, unit_id=units[unit].id))
-        plan = Plan(organisation_id=org.id, code=f"kh-{year}-12", number="12/KH-UBND",
-                    title=f"Kế hoạch cải cách hành chính năm {year}", issuer="UBND xã Vĩnh Lập", year=year,
-                    requires_confirmation=requires_confirmation, standing_unit_id=units["van-phong"].id,
-                    status=PlanStatus.ACTIVE, **({"policy": policy} if policy is not None else {}))
-        session.add(plan)
-        session.flush()
+        org = factories.organisation(session, org_code, "UBND xã Vĩnh Lập")
+        units = factories.units(session, org.id, UNITS)
+        people = {u: p for u, p in OFFICERS.items() if with_vice_chairman or p[1] != Role.VICE_CHAIRMAN}
+        factories.officers(session, org.id, people, units, email=email_of)
+        plan = factories.plan(session, org.id, f"kh-{year}-12", f"Kế hoạch cải cách hành chính năm {year}", year,
+                              number="12/KH-UBND", issuer="UBND xã Vĩnh Lập", requires_confirmation=requires_confirmation,
+                              standing_unit_id=units["van-phong"].id, **({"policy": policy} if policy is not None else {}))
         workflow_id = workflow_id_for(org.code, plan.code, task_code)
-        task = Task(organisation_id=org.id, plan_id=plan.id, code=task_code, area="chi_dao",
-                    title="Báo cáo công tác cải cách hành chính hằng quý", lead_units=list(lead_units),
-                    coordinating_units=["van-phong"], deadline_text=deadline, deadline_schedule=schedule.to_dict() if schedule else None,
-                    product="Báo cáo quý", workflow_id=workflow_id)
-        session.add(task)
-        session.flush()
-        for due in expand(schedule, year, calendar) if schedule else []:
-            session.add(Occurrence(organisation_id=org.id, task_id=task.id, key=due.key, period=due.period,
-                                   nominal=due.nominal, due=due.due))
-        if progress:  # the progress update of every reporting period (domain.reporting)
-            for due in progress_due_dates(ReportingCalendar(calendar=calendar), year):
-                session.add(Occurrence(organisation_id=org.id, task_id=task.id, key=due.key, period=due.period,
-                                       nominal=due.nominal, due=due.due, kind="progress"))
+        task = factories.scheduled_task(
+            session, plan, task_code, "Báo cáo công tác cải cách hành chính hằng quý", deadline,
+            progress=progress, lead_units=list(lead_units), coordinating_units=["van-phong"], product="Báo cáo quý",
+            workflow_id=workflow_id)
         return Seeded(engine, org.id, plan.id, task.id, workflow_id)
