@@ -628,23 +628,8 @@ def _line_for(lines: dict[Loc, int], loc: Loc) -> int | None:
     return None
 
 
-_PYDANTIC_VN = {
-    "missing": "thiếu trường bắt buộc",
-    "extra_forbidden": "trường không được hỗ trợ (gõ sai tên?)",
-    "string_type": "phải là một chuỗi chữ",
-    "list_type": "phải là một danh sách",
-    "dict_type": "phải là một bảng khóa: giá trị",
-    "model_type": "phải là một bảng khóa: giá trị",
-    "model_attributes_type": "phải là một bảng khóa: giá trị",
-    "bool_type": "phải là true hoặc false",
-    "bool_parsing": "phải là true hoặc false",
-    "date_type": "phải là một ngày (YYYY-MM-DD hoặc dd/mm/yyyy)",
-    "date_from_datetime_parsing": "phải là một ngày (YYYY-MM-DD hoặc dd/mm/yyyy)",
-    "date_parsing": "phải là một ngày (YYYY-MM-DD hoặc dd/mm/yyyy)",
-    "int_type": "phải là một số nguyên",
-    "int_parsing": "phải là một số nguyên",
-    "int_from_float": "phải là một số nguyên",
-}
+# The organisation file also takes dd/mm/yyyy dates (the shared messages say YYYY-MM-DD).
+_DATE_KINDS = ("date_type", "date_from_datetime_parsing", "date_parsing")
 
 
 def _vietnamese(error: dict[str, Any]) -> str:
@@ -653,9 +638,9 @@ def _vietnamese(error: dict[str, Any]) -> str:
         return error["msg"]
     if kind == "enum":
         return f"giá trị '{error.get('input')}' không hợp lệ; chọn một trong: {error.get('ctx', {}).get('expected', '')}"
-    if kind in _PYDANTIC_VN:
-        return _PYDANTIC_VN[kind]
-    from domain.yaml_problems import validation_message  # never pydantic's English
+    if kind in _DATE_KINDS:
+        return "phải là một ngày (YYYY-MM-DD hoặc dd/mm/yyyy)"
+    from domain.yaml_problems import validation_message  # the one Vietnamese wording of pydantic's errors
 
     return validation_message(error)
 
