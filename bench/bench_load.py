@@ -15,6 +15,14 @@ one of the communes, run a closed loop for ``--seconds`` seconds, each step one 
 - login: a fresh client logs in (argon2 check, session row);
 - static: /static/style.css from the same server (the baseline).
 
+The measured phase starts only once the service is warm: ``dondoc up --demo`` starts
+about 150 task workflows, and /healthz answers long before the worker has run their
+first workflow tasks (up to 40 s on 2 cores); an action sent to a workflow not yet set
+up waits behind that backlog. So the benchmark first waits (bounded by
+``--warmup-timeout``, a progress line every few seconds) until every task workflow of
+the database answers its ``state`` query with its occurrences and has no workflow task
+or activity pending, prints how long that took, and then measures the steady state.
+
 Prints p50/p95/p99/max per kind (and per action); exits 1 if the action or the login
 p95 is over 1 s.
 
@@ -34,7 +42,7 @@ import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -53,7 +61,7 @@ class Account:
     plan_code: str
     task_ids: list[int] = field(default_factory=list)
     progress: list[tuple[int, str]] = field(default_factory=list)  # (task id, period key) open
-    deadlines: list[tuple[int, str, bool]] = field(default_factory=list)  # (task id, key, overdue) open
+    deadlines: list[tuple[int, str, date]] = field(default_factory=list)  # (task id, key, effective due) open
 
 
 def discover(database_url: str, today) -> list[Account]:
@@ -94,7 +102,7 @@ def discover(database_url: str, today) -> list[Account]:
                             if occ.nominal <= following.report_due:
                                 account.progress.append((occ.task_id, occ.key.removesuffix(".progress")))
                         else:
-                            account.deadlines.append((occ.task_id, occ.key, occ.effective_due < today))
+                            account.deadlines.append((occ.task_id, occ.key, occ.effective_due))
                 elif role != Role.COORDINATOR:
                     continue
                 accounts.append(account)
@@ -186,7 +194,7 @@ async def act(client: httpx.AsyncClient, headers: dict, account: Account, rec: R
             reviews[account.organisation].append((task_id, period))
         return
     elif account.deadlines:
-        task_id, key, overdue = account.deadlines.pop(rng.randrange(len(account.deadlines)))
+        task_id, key, due = account.deadlines.pop(rng.randrange(len(account.deadlines)))
         if rng.random() < 0.5:
             body = {"document_number": f"{rng.randint(10, 300)}/BC-UBND", "note": "Đã hoàn thành."}
             await rec.timed("action", "báo cáo hoàn thành", lambda: client.post(
@@ -194,12 +202,64 @@ async def act(client: httpx.AsyncClient, headers: dict, account: Account, rec: R
         else:
             from persistence.read_model import today_in
 
-            body = {"new_due": (today_in("Asia/Ho_Chi_Minh") + timedelta(days=30)).isoformat(),
+            # After the occurrence's own deadline too: an earlier date is refused (400).
+            body = {"new_due": (max(today_in("Asia/Ho_Chi_Minh"), due) + timedelta(days=30)).isoformat(),
                     "reason": "Chờ số liệu của các thôn."}
             await rec.timed("action", "đề nghị gia hạn", lambda: client.post(
                 f"/api/tasks/{task_id}/occurrences/{key}/extension", json=body, headers=headers))
         return
     await rec.timed("page", "/overview", lambda: client.get("/overview"))
+
+
+async def wait_until_warm(data_dir: Path, database_url: str, timeout: float) -> tuple[int, int, float]:
+    """Wait until every task workflow is set up and idle.
+
+    Set up: it answers ``state`` with its occurrences; idle: no workflow task or activity
+    pending (the first chase's writes are done).
+
+    Returns:
+        (workflows ready, workflows in the database, seconds waited).
+    """
+    from sqlmodel import Session, select
+
+    from persistence.db import make_engine
+    from persistence.models import Task
+    from runtime.devserver import connect
+    from settings import Settings
+    from workflows.client import state, task_handle
+
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        pending = set(session.exec(select(Task.workflow_id).where(Task.workflow_id.is_not(None))).all())  # type: ignore[union-attr]
+    engine.dispose()
+    total = len(pending)
+    began = time.perf_counter()
+    client = await connect(Settings(data_dir=data_dir, temporal_address=None))
+    gate = asyncio.Semaphore(32)  # bounded: the worker is busy warming up
+
+    async def ready(workflow_id: str) -> bool:
+        async with gate:
+            handle = task_handle(client, workflow_id)
+            try:
+                view = await asyncio.wait_for(state(handle), 10.0)
+                # Set up, and idle: no workflow task or activity of the first chase still queued.
+                raw = (await asyncio.wait_for(handle.describe(), 10.0)).raw_description
+            except Exception:  # not set up yet (query refused or timed out): try again
+                return False
+            return bool(view.occurrences) and not raw.pending_activities and not raw.HasField("pending_workflow_task")
+
+    last_print = 0.0
+    while pending and time.perf_counter() - began < timeout:
+        order = sorted(pending)
+        results = await asyncio.gather(*(ready(w) for w in order))
+        pending -= {w for w, ok in zip(order, results, strict=True) if ok}
+        waited = time.perf_counter() - began
+        if pending and waited - last_print >= 5:
+            print(f"  khởi động: {total - len(pending)}/{total} luồng nhiệm vụ sẵn sàng sau {waited:.0f} s", flush=True)
+            last_print = waited
+        if pending:
+            await asyncio.sleep(1.0)
+    return total - len(pending), total, time.perf_counter() - began
 
 
 def line(name: str, values: list[float], errors: int, seconds: float, statuses: dict[int, int]) -> str:
@@ -265,6 +325,10 @@ async def run(args: argparse.Namespace) -> int:
                 org = session.exec(select(Organisation)).first()
                 period = reporting_calendar(org).current_period(today).key
             engine.dispose()
+            ready_after = time.perf_counter() - began
+            warm, total, warm_s = await wait_until_warm(data_dir, database_url, args.warmup_timeout)
+            print(f"Khởi động: /healthz trả lời sau {ready_after:.0f} s; {warm}/{total} luồng nhiệm vụ đã chạy xong "
+                  f"bước đầu sau thêm {warm_s:.0f} s" + ("" if warm == total else " (hết thời gian chờ)"), flush=True)
             coordinators = [a for a in accounts if a.coordinator]
             officers = [a for a in accounts if not a.coordinator and (a.progress or a.deadlines)]
             # About one client in four is a coordinator (one at least per commune), the rest officers.
@@ -277,7 +341,7 @@ async def run(args: argparse.Namespace) -> int:
             while len(chosen) < args.clients and officers:
                 chosen.append(officers[i % len(officers)])
                 i += 1
-            print(f"Dịch vụ thật (dondoc up --demo: Temporal nhúng, worker, uvicorn) {base} sẵn sàng sau "
+            print(f"Dịch vụ thật (dondoc up --demo: Temporal nhúng, worker, uvicorn) {base} chạy ổn định sau "
                   f"{time.perf_counter() - began:.0f} s; {len(per_org)} xã, {occurrences} kỳ; kỳ hiện tại {period}")
             print(f"{len(chosen)} máy khách httpx: {sum(a.coordinator for a in chosen)} thường trực, "
                   f"{sum(not a.coordinator for a in chosen)} công chức; {args.seconds:.0f} s; nghỉ trung bình {args.think:g} s giữa hai bước; "
@@ -295,6 +359,7 @@ async def run(args: argparse.Namespace) -> int:
                 print("  " + line(name, rec.latencies[name], rec.errors[name], seconds, rec.statuses[name]))
             failed = [k for k in ("action", "login") if p95(rec.latencies.get(k, [])) > TARGET_P95_S]
             verdict = "ĐẠT" if not failed else "CHƯA ĐẠT (" + ", ".join(failed) + ")"
+            print(f"(đo ở trạng thái ổn định, sau {warm_s:.0f} s chờ các luồng nhiệm vụ khởi động)")
             print(f"\nMục tiêu p95 < {TARGET_P95_S:g} s cho thao tác và đăng nhập: {verdict}")
             return 0 if not failed else 1
         finally:
@@ -315,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--think", type=float, default=0.0, help="mean pause between two steps of a client (s)")
     parser.add_argument("--start-timeout", type=float, default=600.0)
+    parser.add_argument("--warmup-timeout", type=float, default=300.0,
+                        help="longest wait for every task workflow to be set up before measuring (s)")
     parser.add_argument("--keep-log", action="store_true", help="print the end of the service's log")
     return asyncio.run(run(parser.parse_args(argv)))
 
