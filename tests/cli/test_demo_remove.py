@@ -42,7 +42,7 @@ def test_demo_remove_deletes_the_demo_organisation_and_refuses_a_real_one(tmp_pa
     data_dir = tmp_path / "data"
     _seed_demo(data_dir)  # Ngọc Liên, as `dondoc up --demo` stores it
     assert _run(["org", "load", str(ROOT / "samples" / "org" / "vinh-lap.yaml")], data_dir).returncode == 0
-    engine = open_database(Settings(data_dir=data_dir))
+    engine = open_database(Settings(data_dir=data_dir, database_url=None))  # the folder's SQLite, as the CLI uses it
     before_demo, before_real = _rows_of(engine, "xa-ngoc-lien"), _rows_of(engine, "xa-vinh-lap")
     assert before_demo > 100 and before_real > 10
 

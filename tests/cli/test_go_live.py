@@ -52,7 +52,8 @@ def _seed_demo(data_dir: Path) -> None:
     from runtime.activation import load_inputs, store
     from runtime.database import open_database
 
-    settings = Settings(data_dir=data_dir)
+    # The data folder's own SQLite file, as the README's commands use it (in PostgreSQL mode too).
+    settings = Settings(data_dir=data_dir, database_url=None)
     engine = open_database(settings, create=True)
     org_file = SAMPLES / "org" / "ngoc-lien.yaml"
     folder = data_dir / "demo"
@@ -142,7 +143,7 @@ def test_the_go_live_checklist_runs_on_the_samples(tmp_path: Path) -> None:
 
     from runtime.database import open_database
 
-    engine = open_database(Settings(data_dir=data_dir))
+    engine = open_database(Settings(data_dir=data_dir, database_url=None))
     with Session(engine) as session:
         org = session.exec(select(Organisation).where(Organisation.code == "xa-ngoc-lien")).one()
         plans = session.exec(select(Plan).where(Plan.organisation_id == org.id)).all()
