@@ -288,6 +288,20 @@ def collect(session: Session, plan: Plan, period: ReportPeriod, tz: str = "Asia/
                         f"Chưa hoàn thành từ kỳ trước (hạn {occ.effective_due:%d/%m/%Y})",
                         "; ".join(reasons.get(occ.id, [])),
                     ))
+        # Done early: due after the window but completed inside it — a result of this period,
+        # though not in the rate (which counts what fell due in the window).
+        for occ in deadlines:
+            completed_on = local_date(occ.completed_at, tz)
+            if (occ.effective_due > window.end and occ.status == OccurrenceStatus.DONE
+                    and completed_on is not None and completed_on in window):
+                ref = evidence_reference(occ.evidence)
+                section.items.append(ResultItem(
+                    task.code, task.title, lead,
+                    f"đã hoàn thành sớm ngày {completed_on:%d/%m/%Y} (hạn {occ.effective_due:%d/%m/%Y})", evidence=ref,
+                ))
+                results.append(f"{occ.period}: hoàn thành trước hạn")
+                if ref:
+                    evidence_refs.append(ref)
         if not deadlines:
             data.continuous_tasks += 1
 

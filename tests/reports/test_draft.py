@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from domain.vocabulary import REFORM_AREAS
 from persistence.db import create_schema, make_engine
@@ -33,7 +33,7 @@ def _text(doc) -> list[str]:
 
 def _draft(engine, key="2026-Q1"):
     with Session(engine) as s:
-        plan = s.exec(__import__("sqlmodel").select(Plan)).first()
+        plan = s.exec(select(Plan)).first()
         data, blob = draft_report(s, plan, parse_period(key))
     return data, Document(io.BytesIO(blob))
 
@@ -134,3 +134,27 @@ def test_other_periods_and_bad_keys() -> None:
     assert parse_period("2026-Y").title_phrase == "năm 2026"
     with pytest.raises(PeriodError, match="2026-Q2"):
         parse_period("2026-Q2")
+
+
+def test_a_task_done_early_is_a_result_of_the_period_but_not_in_the_rate(engine) -> None:
+    from persistence.models import Task
+    from reports.data import collect
+    from tests.reports.known_plan import at, build
+
+    build(engine)
+    with Session(engine) as s:
+        plan = s.exec(select(Plan)).one()
+        before = collect(s, plan, parse_period("2026-Q1"))
+        task = Task(organisation_id=plan.organisation_id, plan_id=plan.id, code="TCBM-09", area="to_chuc",
+                    title="Sắp xếp lại bộ phận một cửa", lead_units=["vp-tk"], deadline_text="trước 30/04/2026")
+        s.add(task)
+        s.flush()
+        s.add(Occurrence(organisation_id=plan.organisation_id, task_id=task.id, key="2026-04-30", period="30/04/2026",
+                         nominal=date(2026, 4, 30), due=date(2026, 4, 30), status=OccurrenceStatus.DONE,
+                         completed_at=at(date(2026, 3, 2)), evidence={"document_number": "15/QĐ-UBND",
+                                                                      "document_date": "2026-03-02"}))
+        s.commit()
+        after = collect(s, plan, parse_period("2026-Q1"))
+    row = next(r for r in after.appendix if r.content == "Sắp xếp lại bộ phận một cửa")
+    assert "hoàn thành trước hạn" in row.result and "15/QĐ-UBND" in row.evidence
+    assert after.counts.done_on_time == before.counts.done_on_time  # due after the window: not in the rate
