@@ -39,8 +39,9 @@ def test_an_action_on_a_finished_workflow_is_409_with_the_reason(web_env: WebEnv
         handle = await client.start_workflow("TaskWorkflow", id=workflow_id, task_queue="nobody-polls")
         await handle.terminate("the task was finished meanwhile")
         with Session(web_env.engine) as session:  # a task whose workflow has just ended
-            task = session.exec(select(Task).where(Task.organisation_id == web_env.seeded.organisation_id,
-                                                   Task.lead_units == ["vp-tk"])).first()
+            # JSON columns are compared in Python (PostgreSQL has no json = json operator).
+            task = next(t for t in session.exec(select(Task).where(Task.organisation_id == web_env.seeded.organisation_id))
+                        if t.lead_units == ["vp-tk"])
             task.workflow_id = workflow_id
             session.add(task)
             session.commit()

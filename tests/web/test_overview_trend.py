@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
 from domain.reporting import ReportingCalendar
-from domain.status import classify
-from persistence.models import Occurrence, OccurrenceStatus
+from domain.status import classify, local_date
+from persistence.models import Occurrence, OccurrenceStatus, Plan, Task
 from persistence.read_model import OccRow, Snapshot, on_time_trend, period_of_due
 from tests.web.conftest import WebEnv
 
@@ -51,9 +51,16 @@ def test_trend_counts_each_plan_and_period_as_the_government_office_does() -> No
 def test_overview_draws_the_chart_with_a_title_and_the_figures_as_text(web_env: WebEnv) -> None:
     seeded = web_env.seeded
     with Session(web_env.engine) as session:
-        occs = session.exec(select(Occurrence).where(Occurrence.organisation_id == seeded.organisation_id)).all()
-        on_time = sum(1 for o in occs if o.status == OccurrenceStatus.DONE and o.completed_at.date() <= o.due)
-        counted = sum(1 for o in occs if o.status == OccurrenceStatus.DONE or o.due < date.today())
+        # The chart's rows: the deadlines of this year's plans (next year's periods loaded early are not counted).
+        occs = session.exec(select(Occurrence).join(Task, Task.id == Occurrence.task_id).join(Plan, Plan.id == Task.plan_id)
+                            .where(Occurrence.organisation_id == seeded.organisation_id, Occurrence.kind == "deadline",
+                                   Plan.year == date.today().year)).all()
+        # Classified by the local day of completion, as the dashboard does (domain.status.local_date).
+        on_time = sum(1 for o in occs if o.status == OccurrenceStatus.DONE and local_date(o.completed_at) <= o.effective_due)
+        today = local_date(datetime.now(UTC))
+        # Counted: done, or open past its (extended) due date; awaiting confirmation and not-yet-due are left out.
+        counted = sum(1 for o in occs if o.status == OccurrenceStatus.DONE
+                      or (o.status == OccurrenceStatus.OPEN and o.effective_due < today))
     html = web_env.login("thuongtruc").get("/overview").text
     chart = html[html.index('<section class="card" id="xu-huong">'):]
     chart = chart[:chart.index("</section>")]
