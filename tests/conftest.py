@@ -11,6 +11,22 @@ from tests import database
 from tests.database import POSTGRES_MODE, PostgresServer, find_pg_bin
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_pass_only: the test runs dondoc in a data folder of its own (SQLite file), whatever the "
+        "pass: the PostgreSQL pass would only repeat it",
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if not POSTGRES_MODE:
+        return
+    skip = pytest.mark.skip(reason="runs its own data folder (SQLite): covered by the SQLite pass")
+    for item in items:
+        if "sqlite_pass_only" in item.keywords:
+            item.add_marker(skip)
+
+
 def pytest_report_header(config) -> str:
     if POSTGRES_MODE:
         return f"dondoc database: PostgreSQL ({find_pg_bin()}), one fresh database per test"

@@ -13,6 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# dondoc runs in a data folder of its own (SQLite) here: the PostgreSQL pass would repeat it.
+pytestmark = pytest.mark.sqlite_pass_only
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -17,8 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(os.environ.get("DONDOC_SKIP_FRESH_CLONE") == "1",
-                                reason="DONDOC_SKIP_FRESH_CLONE=1")
+pytestmark = [pytest.mark.sqlite_pass_only, pytest.mark.skipif(os.environ.get("DONDOC_SKIP_FRESH_CLONE") == "1",
+                                reason="DONDOC_SKIP_FRESH_CLONE=1")]
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess:

@@ -20,11 +20,15 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from persistence.models import Officer, Organisation, Plan, PlanStatus
 from runtime.devserver import free_port
 from settings import Settings
+
+# dondoc runs in a data folder of its own (SQLite) here: the PostgreSQL pass would repeat it.
+pytestmark = pytest.mark.sqlite_pass_only
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"

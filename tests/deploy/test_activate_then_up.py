@@ -22,10 +22,14 @@ from email.policy import default as default_policy
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import yaml
 
 from runtime.devserver import free_port
 from tests.integration.support import ORG_FILE, noon_zone
+
+# dondoc runs in a data folder of its own (SQLite) here: the PostgreSQL pass would repeat it.
+pytestmark = pytest.mark.sqlite_pass_only
 
 DONDOC = Path(sys.executable).parent / "dondoc"
 TITLE = "Niêm yết công khai thủ tục hành chính (thử nhắc việc)"

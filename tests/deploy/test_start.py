@@ -12,6 +12,9 @@ import pytest
 
 from runtime.devserver import SERVICE_LOCK_FILE, FolderLock, free_port
 
+# dondoc runs in a data folder of its own (SQLite) here: the PostgreSQL pass would repeat it.
+pytestmark = pytest.mark.sqlite_pass_only
+
 DONDOC = Path(sys.executable).parent / "dondoc"
 
 
