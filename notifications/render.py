@@ -127,7 +127,9 @@ def period_phrase(period: Any, due: Any = None) -> str:
     """How a mail names an occurrence in a line: "kỳ Quý I/2026", or "hạn 15/10/2026" once."""
     if recurring_period(period):
         return f"kỳ {period}"
-    date_text = one_off_date(period) or vndate(due)
+    # The effective due date (moved off a weekend or holiday, or extended) wins over the
+    # date the label was written with: the subject and the body must name the same day.
+    date_text = vndate(due) or one_off_date(period)
     return f"hạn {date_text}" if date_text else ""
 
 

@@ -133,3 +133,12 @@ def test_message_id_is_on_the_sender_domain_and_headers_are_ascii() -> None:
     parsed = message_from_bytes(raw, policy=default_policy)
     assert parsed["Message-ID"] == message_id and parsed["Auto-Submitted"] == "auto-generated"
     assert parsed.get_body(("plain",)).get_content().replace("\r\n", "\n") == rendered.text
+
+
+def test_a_one_off_period_is_named_by_its_effective_due_date() -> None:
+    from notifications.render import period_phrase
+
+    # Written "Hạn 26/12/2026" (a Saturday), due Monday 28/12/2026: the mail names the day that counts.
+    assert period_phrase("Hạn 26/12/2026", "2026-12-28") == "hạn 28/12/2026"
+    assert period_phrase("Hạn 26/12/2026") == "hạn 26/12/2026"
+    assert period_phrase("Quý I/2026", "2026-03-20") == "kỳ Quý I/2026"
