@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import uvicorn
 
+from runtime.processes import terminate
 from settings import Settings
 
 APP = "web.server:app_from_environment"
@@ -132,17 +132,7 @@ class DashboardProcess:
 
     def stop(self, timeout: float = 10.0) -> None:
         """SIGTERM (uvicorn finishes the requests in flight), SIGKILL after ``timeout``."""
-        proc = self.process
-        if proc is None or proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            proc.wait(timeout=10)
+        terminate(self.process, timeout)
 
 
 async def supervise_dashboard(dashboard: DashboardProcess, say: Callable[[str], None], every: float = 1.0) -> None:

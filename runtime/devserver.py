@@ -24,6 +24,7 @@ from pathlib import Path
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
+from runtime.processes import terminate
 from settings import Settings
 
 ADDRESS_FILE = "temporal.address"
@@ -247,17 +248,7 @@ class DevServer:
 
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM, then SIGKILL if it has not exited after ``timeout`` seconds."""
-        proc = self.process
-        if proc is None or proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            proc.wait(timeout=10)
+        terminate(self.process, timeout)
 
     def kill(self) -> None:
         """SIGKILL the server (used by crash tests)."""
