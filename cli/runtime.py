@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -210,7 +210,7 @@ def activate_command(
 
     settings = Settings()
     # Past periods are chased from the lead with a grace date; the browser offers per-period choices.
-    catch_up = CatchUp(today=_today(settings), grace_days=grace, actor="cli") if grace else None
+    catch_up = CatchUp(today=None, grace_days=grace, actor="cli") if grace else None
     try:
         report = asyncio.run(activate(review, org, settings, concurrency=concurrency, console=err_console,
                                       catch_up=catch_up, confirm_cancel=yes))
@@ -247,8 +247,4 @@ def simulate_command(
     render(result.summary, Console(), result.names)
 
 
-def _today(settings: Settings):
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(settings.timezone)).date()
 

@@ -267,7 +267,13 @@ async def activate_loaded(
     """
     org, plan, stored = store(engine, review, org_config, review_path, confirm_cancel=confirm_cancel)
     if catch_up is not None:
+        from dataclasses import replace
+
+        from domain import clock
         from runtime import catch_up as catching_up
+
+        if catch_up.today is None:  # "past" is judged on the organisation's calendar day, not the server's
+            catch_up = replace(catch_up, today=clock.today(org_config.organisation.timezone))
 
         catching_up.apply(engine, [s.task_id for s in stored if s.change != "removed"], catch_up,
                           org_config.work_calendar())

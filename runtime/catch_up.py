@@ -39,7 +39,7 @@ class CatchUp:
     without a choice takes ``default``.
     """
 
-    today: date
+    today: date | None  # None: the organisation's own day at activation (its time zone)
     choices: dict[tuple[str, str], tuple[CatchUpChoice, str]] = field(default_factory=dict)
     grace_days: int = DEFAULT_GRACE_WORKING_DAYS
     default: CatchUpChoice = CatchUpChoice.TODO
@@ -102,11 +102,13 @@ def apply(engine: Engine, task_ids: list[int], catch_up: CatchUp, calendar: Any)
                       open=occ.status == OccurrenceStatus.OPEN, chased=bool(occ.last_action_key), kind=occ.kind)
             for task, occ in rows
         ]
-        for period in past_periods(periods, catch_up.today):
+        today = catch_up.today
+        assert today is not None, "activation sets the organisation's day"
+        for period in past_periods(periods, today):
             task, occ = by_key[(period.task_code, period.occurrence_key)]
             default = (catch_up.progress_default, PROGRESS_NOTE) if period.kind == "progress" else (catch_up.default, "")
             choice, note = catch_up.choices.get((period.task_code, period.occurrence_key), default)
-            result = outcome(choice, catch_up.today, calendar, note, catch_up.grace_days)
+            result = outcome(choice, today, calendar, note, catch_up.grace_days)
             if result.status == "done":
                 occ.status = OccurrenceStatus.DONE
                 occ.completed_at = utcnow()
