@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
+from domain.evidence import describe_evidence
 from domain.status import COLOURS, LABELS, Bucket, Counts, classify, local_date
 from persistence.models import Occurrence, OccurrenceStatus, Plan, Task, TaskStatus, Unit, bucketed
 
@@ -52,25 +53,7 @@ def workbook_filename(plan: Plan) -> str:
 
 def evidence_text(evidence: dict | None) -> str:
     """One line of evidence: "Số 45/BC-UBND ngày 10/03/2026; https://...; tệp bao-cao.pdf"."""
-    if not evidence:
-        return ""
-    parts = []
-    if evidence.get("document_number"):
-        number = re.sub(r"^\s*số\s*:?\s*", "", str(evidence["document_number"]), flags=re.IGNORECASE)
-        text = f"Số {number}"
-        if evidence.get("document_date"):
-            try:
-                text += f" ngày {date.fromisoformat(str(evidence['document_date'])):%d/%m/%Y}"
-            except ValueError:
-                text += f" ngày {evidence['document_date']}"
-        parts.append(text)
-    if evidence.get("link"):
-        parts.append(str(evidence["link"]))
-    if evidence.get("file"):
-        parts.append(f"tệp {evidence.get('file_name') or evidence['file']}")
-    if evidence.get("note"):
-        parts.append(str(evidence["note"]))
-    return "; ".join(parts)
+    return describe_evidence(evidence, with_note=True)
 
 
 AWAITING_LABEL = "Đã báo cáo, chờ xác nhận"

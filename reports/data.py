@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from domain.completion import Window, classify_as_of, completed, completion_rate
+from domain.evidence import describe_evidence
 from domain.status import Bucket, Counts, local_date
 from domain.text import fold
 from domain.vocabulary import REFORM_AREAS, Area, EventKind, OccurrenceKind, OccurrenceStatus, ProgressStatus, ReviewStatus
@@ -27,24 +28,7 @@ REPORT_AREAS: tuple[str, ...] = tuple(a.value for a in REFORM_AREAS) + (Area.KHA
 
 def evidence_reference(evidence: dict | None) -> str:
     """"Văn bản số 45/BC-UBND ngày 10/03/2026" (plus link or file), or ""."""
-    if not evidence:
-        return ""
-    parts = []
-    number = evidence.get("document_number") or evidence.get("document")
-    if number:
-        text = f"Văn bản số {number}"
-        when = evidence.get("document_date")
-        if when:
-            try:
-                text += f" ngày {date.fromisoformat(str(when)):%d/%m/%Y}"
-            except ValueError:
-                text += f" ngày {when}"
-        parts.append(text)
-    if evidence.get("link"):
-        parts.append(str(evidence["link"]))
-    if evidence.get("file"):
-        parts.append(f"tệp {evidence.get('file_name') or str(evidence['file']).rsplit('/', 1)[-1]}")
-    return "; ".join(parts)
+    return describe_evidence(evidence, prefix="Văn bản số")
 
 
 def figures_text(figures: dict | None) -> str:

@@ -251,38 +251,35 @@ def parse_figures(text: str) -> tuple[dict, str | None]:
     return figures, None
 
 
-@router.post("/tasks/{task_id}/progress/review", include_in_schema=False, dependencies=[Depends(check_csrf)])
-async def review_progress(request: Request, task_id: int, occurrence: str = Form(...), decision: str = Form(...),
-                          reason: str = Form(""), back: str = Form(""), user: CurrentUser = Depends(current_user)) -> Response:
+async def _review(request: Request, user: CurrentUser, task_id: int, kind: str, occurrence: str, decision: str,
+                  text: str, back: str, field: str, missing_reason: str, done: tuple[str, str]) -> Response:
+    """Accept or return a report (completion or progress): a return needs a reason, kept on refusal."""
     accepted = decision == "accept"
-    if not accepted and not reason.strip():
+    if not accepted and not text.strip():
         if back:
             return RedirectResponse(f"{_safe_next(back)}?{urlencode({'error': 'Cần ghi lý do trả lại.'})}", status_code=303)
-        form = FormState("review_progress", occurrence, {"reason": reason}, {"reason": "Cần ghi lý do trả lại báo cáo tiến độ."})
+        form = FormState(kind, occurrence, {field: text}, {field: missing_reason})
         return await run_in_threadpool(_render_refused, request, user, task_id, form)
-    action = ActionRequest("review_progress", occurrence, reason=reason.strip(), note=reason.strip(), accepted=accepted)
-    return await _run(request, user, task_id, action, "Đã chấp nhận báo cáo tiến độ." if accepted else "Đã trả lại báo cáo tiến độ.",
+    reason = text.strip()
+    action = ActionRequest(kind, occurrence, note=reason, accepted=accepted,
+                           reason=reason if kind == "review_progress" else "")
+    return await _run(request, user, task_id, action, done[0] if accepted else done[1],
                       back=_safe_next(back) if back else None)
 
 
-def _check_task_visible(request: Request, user: CurrentUser, task_id: int) -> None:
-    with Session(request.app.state.engine) as db:
-        if queries.get_task(db, user.organisation_id, task_id) is None:
-            raise HTTPException(404, "Không tìm thấy nhiệm vụ.")
+@router.post("/tasks/{task_id}/progress/review", include_in_schema=False, dependencies=[Depends(check_csrf)])
+async def review_progress(request: Request, task_id: int, occurrence: str = Form(...), decision: str = Form(...),
+                          reason: str = Form(""), back: str = Form(""), user: CurrentUser = Depends(current_user)) -> Response:
+    return await _review(request, user, task_id, "review_progress", occurrence, decision, reason, back, "reason",
+                         "Cần ghi lý do trả lại báo cáo tiến độ.",
+                         ("Đã chấp nhận báo cáo tiến độ.", "Đã trả lại báo cáo tiến độ."))
 
 
 @router.post("/tasks/{task_id}/review", include_in_schema=False, dependencies=[Depends(check_csrf)])
 async def review(request: Request, task_id: int, occurrence: str = Form(...), decision: str = Form(...),
                  note: str = Form(""), back: str = Form(""), user: CurrentUser = Depends(current_user)) -> Response:
-    accepted = decision == "accept"
-    if not accepted and not note.strip():
-        if back:
-            return RedirectResponse(f"{_safe_next(back)}?{urlencode({'error': 'Cần ghi lý do trả lại.'})}", status_code=303)
-        form = FormState("review", occurrence, {"note": note}, {"note": "Cần ghi lý do trả lại báo cáo."})
-        return await run_in_threadpool(_render_refused, request, user, task_id, form)
-    action = ActionRequest("review", occurrence, note=note.strip(), accepted=accepted)
-    return await _run(request, user, task_id, action, "Đã xác nhận hoàn thành." if accepted else "Đã trả lại báo cáo.",
-                      back=_safe_next(back) if back else None)
+    return await _review(request, user, task_id, "review", occurrence, decision, note, back, "note",
+                         "Cần ghi lý do trả lại báo cáo.", ("Đã xác nhận hoàn thành.", "Đã trả lại báo cáo."))
 
 
 @router.post("/tasks/{task_id}/extension", include_in_schema=False, dependencies=[Depends(check_csrf)])
