@@ -1,4 +1,4 @@
-"""The dondoc Temporal worker: task workflows and their activities on one task queue.
+"""The dondoc Temporal worker: task workflows, indicator chases and their activities on one task queue.
 
 Run it with ``dondoc worker`` (or ``python -m worker``); ``dondoc up`` runs it together
 with the embedded dev server and the notification services.
@@ -17,9 +17,11 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.indicator_activities import IndicatorActivities
 from activities.task_activities import TaskActivities
 from persistence.db import create_schema, make_engine
 from settings import Settings
+from workflows.indicators import IndicatorChaseWorkflow
 from workflows.task import TaskWorkflow
 
 # Activities write small rows to SQLite; a few threads are plenty and keep SQLite's
@@ -28,9 +30,11 @@ ACTIVITY_THREADS = 8
 
 
 def task_activities(engine: Engine) -> list[Callable[..., Any]]:
-    """The activities of TaskWorkflow, listed one by one (bound to their dependencies)."""
+    """The activities of TaskWorkflow and IndicatorChaseWorkflow, listed one by one (bound to their dependencies)."""
     impl = TaskActivities(engine)
+    indicators = IndicatorActivities(engine)
     return [
+        indicators.chase_indicators,
         impl.load_definition,
         impl.record_actions,
         impl.record_event,
@@ -66,7 +70,7 @@ def build_worker(
     extra_activities: Sequence[Callable[..., Any]] = (),
     **worker_options: Any,
 ) -> Worker:
-    """The worker for ``settings.task_queue`` with TaskWorkflow and TaskActivities(engine).
+    """The worker for ``settings.task_queue`` with the task and indicator workflows and their activities.
 
     Args:
         client: connected Temporal client.
@@ -84,7 +88,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[TaskWorkflow, *extra_workflows],
+        workflows=[TaskWorkflow, IndicatorChaseWorkflow, *extra_workflows],
         activities=activities,
         **worker_options,
     )
@@ -125,6 +129,9 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         stop = asyncio.Event()
         stop_on_signals(stop)
     async with temporal_client(settings, owner="service") as client:  # a service: commands may join it
+        from runtime.activation import start_indicator_chases
+
+        await start_indicator_chases(client, settings, engine)  # plans activated before the chase existed
         await serve(build_worker(client, settings, engine), stop)
 
 

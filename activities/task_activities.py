@@ -9,6 +9,7 @@ finds the rows there. Business failures (unknown task) are non-retryable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -135,6 +136,107 @@ def _aware(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
 
 
+def add_notifications(
+    session: Session,
+    *,
+    organisation_id: int,
+    officer_of: Callable[[str], Officer | None],
+    key_prefix: str,
+    usernames: list[str],
+    kind: str,
+    level: int,
+    context: dict[str, Any],
+    roles: dict[str, list[str]],
+    task_id: int | None,
+    occurrence_id: int | None,
+    not_before: datetime | None,
+) -> tuple[int, list[str]]:
+    """Insert one outbox row per recipient (if absent); returns (inserted, unknown usernames).
+
+    Officers without an e-mail address or no longer active are returned as unknown.
+    The rows of one call share ``context`` and list every recipient (the mail names them).
+    """
+    inserted, unknown = 0, []
+    recipients = []
+    for username in usernames:
+        officer = officer_of(username)
+        recipients.append({
+            "username": username,
+            "name": officer.full_name if officer else username,
+            "roles": roles.get(username, []),
+        })
+    for username in usernames:
+        officer = officer_of(username)
+        if officer is None or not officer.active or not officer.email:
+            unknown.append(username)
+            continue
+        key = f"{key_prefix}:{username}"
+        if _notification_exists(session, key):
+            continue
+        session.add(Notification(
+            organisation_id=organisation_id,
+            idempotency_key=key,
+            task_id=task_id,
+            occurrence_id=occurrence_id,
+            recipient_id=officer.id,
+            recipient_email=officer.email,
+            recipient_name=officer.full_name,
+            kind=kind,
+            level=level,
+            context={
+                **context,
+                "recipient_username": username,
+                "recipient_name": officer.full_name,
+                "recipient_roles": roles.get(username, []),
+                "recipients": recipients,
+            },
+            not_before=not_before,
+        ))
+        inserted += 1
+    return inserted, unknown
+
+
+def plan_contacts(session: Session, org: Organisation, plan: Plan, lead_units: list[str]) -> ContactsSpec:
+    """Who is told about work of ``plan`` led by ``lead_units``.
+
+    lead = active officers of the lead units; coordinator = the coordinators (role),
+    else the officers of the plan's standing unit; vice-chairman = the plan's
+    vice-chairman in charge, else every vice-chairman; chairman = the chairman;
+    decider (extensions) = the plan's vice-chairman in charge, else the chairman.
+    """
+    officers = list(session.exec(
+        select(Officer).where(Officer.organisation_id == org.id, Officer.active == True)  # noqa: E712
+        .order_by(Officer.username)
+    ))
+
+    def of_units(codes: list[str]) -> list[str]:
+        if not codes:
+            return []
+        unit_ids = {u.id for u in session.exec(
+            select(Unit).where(Unit.organisation_id == org.id, col(Unit.code).in_(codes))
+        )}
+        linked = {link.officer_id for link in session.exec(
+            select(OfficerUnit).where(col(OfficerUnit.unit_id).in_(unit_ids))
+        )} if unit_ids else set()
+        return [o.username for o in officers if o.id in linked]
+
+    def with_role(role: Role) -> list[str]:
+        return [o.username for o in officers if Role(o.role) == role]
+
+    coordinators = with_role(Role.COORDINATOR)
+    if not coordinators and plan.standing_unit_id:
+        standing = session.get(Unit, plan.standing_unit_id)
+        coordinators = of_units([standing.code]) if standing else []
+    in_charge = [o.username for o in officers if o.id == plan.vice_chairman_id]
+    return ContactsSpec(
+        lead=of_units(list(lead_units)),
+        coordinator=coordinators,
+        vice_chairman=in_charge or with_role(Role.VICE_CHAIRMAN),
+        chairman=with_role(Role.CHAIRMAN),
+        decider=in_charge or with_role(Role.CHAIRMAN),
+    )
+
+
 class TaskActivities:
     """Activities of TaskWorkflow, bound to one database engine (built in worker.py).
 
@@ -176,46 +278,12 @@ class TaskActivities:
         occurrence: Occurrence | None,
         not_before: datetime | None,
     ) -> tuple[int, list[str]]:
-        """Insert one outbox row per recipient (if absent); returns (inserted, unknown usernames)."""
-        session = loaded.session
-        inserted, unknown = 0, []
-        recipients = []
-        for username in usernames:
-            officer = loaded.officer(username)
-            recipients.append({
-                "username": username,
-                "name": officer.full_name if officer else username,
-                "roles": roles.get(username, []),
-            })
-        for username in usernames:
-            officer = loaded.officer(username)
-            if officer is None or not officer.active or not officer.email:
-                unknown.append(username)
-                continue
-            key = f"{key_prefix}:{username}"
-            if _notification_exists(session, key):
-                continue
-            session.add(Notification(
-                organisation_id=loaded.org_id,
-                idempotency_key=key,
-                task_id=loaded.task_id,
-                occurrence_id=occurrence.id if occurrence else None,
-                recipient_id=officer.id,
-                recipient_email=officer.email,
-                recipient_name=officer.full_name,
-                kind=kind,
-                level=level,
-                context={
-                    **context,
-                    "recipient_username": username,
-                    "recipient_name": officer.full_name,
-                    "recipient_roles": roles.get(username, []),
-                    "recipients": recipients,
-                },
-                not_before=not_before,
-            ))
-            inserted += 1
-        return inserted, unknown
+        """Insert one outbox row per recipient of a task (if absent); returns (inserted, unknown usernames)."""
+        return add_notifications(
+            loaded.session, organisation_id=loaded.org_id, officer_of=loaded.officer, key_prefix=key_prefix,
+            usernames=usernames, kind=kind, level=level, context=context, roles=roles, task_id=loaded.task_id,
+            occurrence_id=occurrence.id if occurrence else None, not_before=not_before,
+        )
 
     # -- activities ----------------------------------------------------------------------
 
@@ -231,30 +299,6 @@ class TaskActivities:
         with Session(self.engine) as session:
             loaded = _Loaded(session, params.organisation_id, params.task_id)
             task, plan, org = loaded.task, loaded.plan, loaded.org
-            officers = list(session.exec(
-                select(Officer).where(Officer.organisation_id == org.id, Officer.active == True)  # noqa: E712
-                .order_by(Officer.username)
-            ))
-
-            def of_units(codes: list[str]) -> list[str]:
-                if not codes:
-                    return []
-                unit_ids = {u.id for u in session.exec(
-                    select(Unit).where(Unit.organisation_id == org.id, col(Unit.code).in_(codes))
-                )}
-                linked = {link.officer_id for link in session.exec(
-                    select(OfficerUnit).where(col(OfficerUnit.unit_id).in_(unit_ids))
-                )} if unit_ids else set()
-                return [o.username for o in officers if o.id in linked]
-
-            def with_role(role: Role) -> list[str]:
-                return [o.username for o in officers if Role(o.role) == role]
-
-            coordinators = with_role(Role.COORDINATOR)
-            if not coordinators and plan.standing_unit_id:
-                standing = session.get(Unit, plan.standing_unit_id)
-                coordinators = of_units([standing.code]) if standing else []
-            vice = [o.username for o in officers if o.id == plan.vice_chairman_id] or with_role(Role.VICE_CHAIRMAN)
             rows = list(session.exec(
                 select(Occurrence).where(Occurrence.task_id == task.id).order_by(col(Occurrence.due), col(Occurrence.key))
             ))
@@ -265,15 +309,7 @@ class TaskActivities:
                 plan_year=plan.year,
                 schedule=schedule,
                 policy=dict(plan.policy or {}),
-                contacts=ContactsSpec(
-                    lead=of_units(list(task.lead_units or [])),
-                    coordinator=coordinators,
-                    vice_chairman=vice,
-                    chairman=with_role(Role.CHAIRMAN),
-                    # The plan's vice-chairman in charge decides extensions, else the chairman.
-                    decider=[o.username for o in officers if o.id == plan.vice_chairman_id]
-                    or with_role(Role.CHAIRMAN),
-                ),
+                contacts=plan_contacts(session, org, plan, list(task.lead_units or [])),
                 extra_days_off=list(org.extra_days_off or []),
                 makeup_working_days=list(org.makeup_working_days or []),
                 requires_confirmation=plan.requires_confirmation,

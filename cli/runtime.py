@@ -132,6 +132,7 @@ def _deadline_demo(console: Console, year: int) -> None:
 
 async def _up(settings: Settings, console: Console, demo: bool = False) -> None:
     from cli.service import check_ports, watch_temporal
+    from runtime.activation import start_indicator_chases
     from runtime.database import open_database
     from runtime.devserver import DevServer, claim_service, temporal_client, waiting_message
     from runtime.observability import configure_logging, install_temporal_metrics
@@ -166,6 +167,7 @@ async def _up(settings: Settings, console: Console, demo: bool = False) -> None:
                         from demo.plans import print_accounts
 
                         print_accounts(engine, settings, console)
+                    await start_indicator_chases(client, settings, engine)  # plans activated before the chase existed
                     console.print("Nhấn Ctrl-C để dừng.")
                     await serve(build_worker(client, settings, engine), stop)
             finally:

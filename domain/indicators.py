@@ -64,6 +64,13 @@ class Target:
                 "<=": actual <= self.value + eps, "<": actual < self.value - eps}[self.comparator]
 
 
+def target_phrase(comparator: str | None, value: float | None, unit: str | None) -> str:
+    """A stored target as people read it ("≥ 50%"); "Hoàn thành" for a target without a number."""
+    if comparator and value is not None:
+        return Target(comparator, value, unit or "").text()
+    return "Hoàn thành"
+
+
 def _number(text: str) -> float:
     if "." in text and "," not in text and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
         return float(text.replace(".", ""))  # "1.600" is one thousand six hundred

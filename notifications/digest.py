@@ -80,11 +80,13 @@ COORDINATOR_KINDS = frozenset({"completion_submitted", "extension_requested"})
 
 
 def item_audience(kind: str, level: int, context: dict[str, Any]) -> str:
-    """"coordinator" when the row asks its recipient to watch or decide, else "officer".
+    """"indicator" for a chỉ tiêu's value, "coordinator" when the row asks its recipient to watch or decide, else "officer".
 
     The digest ends with the instructions of its items' audiences: an officer is told
     how to report, a coordinator how to confirm, return or answer an extension request.
     """
+    if context.get("indicator_id"):
+        return "indicator"  # a chỉ tiêu's value to report (or to have reported)
     if kind in COORDINATOR_KINDS:
         return "coordinator"
     if kind == "escalation" and escalation_addressee(context, level) != "lead":
@@ -120,10 +122,15 @@ def officer_digest(rows: list[Notification], *, recipient_name: str | None, orga
     sections = [{"kind": k, "label": KIND_LABELS.get(k, k), "items": by_kind[k]} for k in order if k in by_kind]
     urgent = sum(len(by_kind.get(k, [])) for k in ("escalation", "overdue", "due"))
     audiences = {item["audience"] for items in by_kind.values() for item in items}
+    # What the mail is about: tasks, the indicators of a reporting period, or both.
+    topic = {frozenset({"indicator"}): "chỉ tiêu"}.get(frozenset(audiences), "nhiệm vụ")
+    if "indicator" in audiences and topic == "nhiệm vụ":
+        topic = "nhiệm vụ và chỉ tiêu"
     return render_digest("digest", {
         "recipient_name": recipient_name, "organisation": organisation, "day": day,
-        "count": len(rows), "urgent": urgent, "sections": sections,
+        "count": len(rows), "urgent": urgent, "sections": sections, "topic": topic,
         "for_officer": "officer" in audiences, "for_coordinator": "coordinator" in audiences,
+        "for_indicator": "indicator" in audiences,
     }, base_url)
 
 
@@ -234,13 +241,22 @@ def leader_digest(session: Session, rows: list[Notification], *, org: Organisati
             "days_overdue": values.get("days_overdue") or 0,
             "working_days_overdue": values.get("working_days_overdue") or 0,
             "last_reminder": None, "level": row.level, "new": True, "reassigned_to": "", "other_units": [],
-            "link": values["link"],
+            "link": values["link"], "indicator": bool(ctx.get("indicator_id")),
         })
     ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), vietnamese_sort_key(kv[0])))
     group_list = [{"unit": unit, "items": sorted(items, key=lambda i: (-i["days_overdue"], str(i["task_code"])))}
                   for unit, items in ordered]
     total = sum(len(g["items"]) for g in group_list)
+    indicators = sum(1 for g in group_list for i in g["items"] if i.get("indicator"))
+    # What the digest counts: overdue tasks, indicators not reported by their cut-off, or both.
+    if not indicators:
+        subject = "nhiệm vụ quá hạn chưa hoàn thành"
+    elif indicators == total:
+        subject = "chỉ tiêu quá hạn chưa báo cáo số liệu"
+    else:
+        subject = f"việc quá hạn ({total - indicators} nhiệm vụ chưa hoàn thành, {indicators} chỉ tiêu chưa báo cáo số liệu)"
     return render_digest("leader_digest", {
+        "subject": subject,
         "recipient_name": recipient_name, "organisation": org.name, "day": today,
         "role": role, "role_label": "Chủ tịch" if role == "chairman" else "Phó Chủ tịch",
         "groups": group_list, "total": total, "new_count": sum(1 for g in group_list for i in g["items"] if i["new"]),

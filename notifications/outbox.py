@@ -41,6 +41,8 @@ from domain.vocabulary import CHASING_KINDS as VOCABULARY_CHASING_KINDS
 from notifications.digest import as_utc, org_calendar
 from persistence.models import (
     Delivery,
+    Indicator,
+    IndicatorValue,
     Notification,
     NotificationStatus,
     Occurrence,
@@ -48,6 +50,7 @@ from persistence.models import (
     Officer,
     Organisation,
     Plan,
+    PlanStatus,
     Role,
     Task,
 )
@@ -174,6 +177,29 @@ def skip_reason(row: Notification, occurrence: Occurrence | None) -> str | None:
     return None
 
 
+def indicator_skip_reasons(session: Session, rows: list[Notification]) -> dict[int, str]:
+    """Why chasing rows of indicators must not be sent any more, by row id.
+
+    The value was reported for the row's period meanwhile, or the indicator (or its
+    plan) is no longer followed.
+    """
+    if not rows:
+        return {}
+    ids = {int(r.context["indicator_id"]) for r in rows}
+    followed = set(session.exec(select(Indicator.id).join(Plan, Plan.id == Indicator.plan_id).where(
+        Indicator.id.in_(ids), Indicator.active == True, Plan.status == PlanStatus.ACTIVE)).all())  # noqa: E712
+    reported = set(session.exec(select(IndicatorValue.indicator_id, IndicatorValue.period_key).where(
+        IndicatorValue.indicator_id.in_(ids))).all())
+    reasons = {}
+    for row in rows:
+        indicator_id, period_key = int(row.context["indicator_id"]), row.context.get("period_key")
+        if indicator_id not in followed:
+            reasons[row.id] = "chỉ tiêu không còn được theo dõi"
+        elif (indicator_id, period_key) in reported:
+            reasons[row.id] = "chỉ tiêu đã được báo cáo số liệu kỳ này"
+    return reasons
+
+
 _TABLE = Notification.__table__
 
 
@@ -194,7 +220,8 @@ def skip_stale(session: Session, rows: list[Notification], now: datetime,
     sent it just before dying (the message id stays on the row).
     """
     occurrence_ids = {r.occurrence_id for r in rows if r.kind in CHASING_KINDS and r.occurrence_id is not None}
-    if not occurrence_ids and not any(own_action(r) for r in rows):
+    indicator_rows = [r for r in rows if r.kind in CHASING_KINDS and (r.context or {}).get("indicator_id")]
+    if not occurrence_ids and not indicator_rows and not any(own_action(r) for r in rows):
         return rows
     occurrences = {o.id: o for o in session.exec(
         select(Occurrence).where(Occurrence.id.in_(occurrence_ids)))} if occurrence_ids else {}
@@ -203,6 +230,8 @@ def skip_stale(session: Session, rows: list[Notification], now: datetime,
         reason = skip_reason(row, occurrences.get(row.occurrence_id) if row.occurrence_id else None)
         if reason is not None:
             by_reason[reason].append(row.id)
+    for row_id, reason in indicator_skip_reasons(session, indicator_rows).items():
+        by_reason[reason].append(row_id)
     if not by_reason:
         return rows
     connection = session.connection()
@@ -273,32 +302,53 @@ class OrgClock:
         return self.local.date()
 
 
-def plan_policies(session: Session, rows: Iterable[Notification]) -> dict[int, Policy]:
-    """The chasing policy of the plan of each row's task, by task id (tasks of plans with a policy)."""
+def _plan_of(row: Notification) -> int | None:
+    """The plan of a row without a task (an indicator's chasing row names it), else None."""
+    value = (row.context or {}).get("plan_id") if row.task_id is None else None
+    return int(value) if value is not None else None
+
+
+def plan_policies(session: Session, rows: Iterable[Notification]) -> dict[tuple[str, int], Policy]:
+    """The chasing policy of each row's plan, by ("task", task id) or ("plan", plan id).
+
+    Only plans with a policy of their own are listed (the others use the default).
+    """
+    rows = list(rows)
     task_ids = {r.task_id for r in rows if r.task_id is not None}
-    if not task_ids:
-        return {}
+    plan_ids = {p for p in map(_plan_of, rows) if p is not None}
     parsed: dict[str, Policy] = {}
-    policies: dict[int, Policy] = {}
-    for task_id, stored in session.exec(
-            select(Task.id, Plan.policy).join(Plan, Task.plan_id == Plan.id).where(Task.id.in_(task_ids))):
-        if not stored:
-            continue  # the plan has no policy of its own: the default
+    policies: dict[tuple[str, int], Policy] = {}
+
+    def parse(stored: dict) -> Policy:
         key = json.dumps(stored, sort_keys=True)
         if key not in parsed:
             parsed[key] = Policy.from_dict(stored)
-        policies[task_id] = parsed[key]
+        return parsed[key]
+
+    if task_ids:
+        for task_id, stored in session.exec(
+                select(Task.id, Plan.policy).join(Plan, Task.plan_id == Plan.id).where(Task.id.in_(task_ids))):
+            if stored:  # a plan without a policy of its own: the default
+                policies[("task", task_id)] = parse(stored)
+    if plan_ids:
+        for plan_id, stored in session.exec(select(Plan.id, Plan.policy).where(Plan.id.in_(plan_ids))):
+            if stored:
+                policies[("plan", plan_id)] = parse(stored)
     return policies
 
 
-def policy_for(row: Notification, policies: dict[int, Policy], organisation_default: Policy) -> Policy:
+def policy_for(row: Notification, policies: dict[tuple[str, int], Policy], organisation_default: Policy) -> Policy:
     """The policy whose hours a row goes out in: its plan's (``plan_policies``), else the default.
 
-    A row without a task (a weekly summary) follows the organisation's default policy.
+    A row of a task or of a plan's indicator follows its plan; a row without either (a
+    weekly summary) follows the organisation's default policy.
     """
-    if row.task_id is None:
-        return organisation_default
-    return policies.get(row.task_id, DEFAULT_POLICY)
+    if row.task_id is not None:
+        return policies.get(("task", row.task_id), DEFAULT_POLICY)
+    plan_id = _plan_of(row)
+    if plan_id is not None:
+        return policies.get(("plan", plan_id), DEFAULT_POLICY)
+    return organisation_default
 
 
 def open_rows(session: Session, rows: list[Notification], orgs: dict[int, OrgClock], now: datetime,

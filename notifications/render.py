@@ -28,6 +28,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, Undefined
 from markupsafe import Markup, escape
 
+from domain.vocabulary import CHASING_KINDS
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 # Policy SMTP (CRLF line ends), 7-bit clean so every relay accepts it: non-ASCII
@@ -239,6 +241,9 @@ def template_vars(kind: str, level: int, context: dict[str, Any], base_url: str)
         "plan_label": plan_label,
         "lead_names": [_one_line(n) for n in names if n],
         "evidence_items": _evidence_items(context.get("evidence")),
+        # An indicator's row names what it chases as such (the layouts' detail table).
+        "item_label": "Chỉ tiêu" if context.get("indicator_id") else None,
+        "due_label": "Hạn báo cáo số liệu" if context.get("indicator_id") else None,
         "addressee": escalation_addressee(context, level) if kind == "escalation" else None,
         # Who an escalation of this level went to, and who owns the task.
         "reported_to": "Chủ tịch UBND" if level >= 3 else ("Phó Chủ tịch UBND" if level == 2 else "cơ quan thường trực"),
@@ -269,7 +274,9 @@ def _evidence_items(evidence: Any) -> list[tuple[str, str]]:
     return items
 
 
-def _template_name(kind: str) -> str:
+def _template_name(kind: str, context: dict[str, Any] | None = None) -> str:
+    if (context or {}).get("indicator_id") and kind in CHASING_KINDS:
+        return "indicator.j2"  # an indicator's value chased (activities.indicator_activities)
     name = f"{kind}.j2"
     return name if (TEMPLATES / name).exists() else "generic.j2"
 
@@ -277,7 +284,7 @@ def _template_name(kind: str) -> str:
 def render_notification(kind: str, level: int, context: dict[str, Any], base_url: str) -> Rendered:
     """Render one notification (reminder, due, overdue, escalation, event kinds)."""
     values = template_vars(kind, level, context, base_url)
-    name = _template_name(kind)
+    name = _template_name(kind, context)
     html = HTML_ENV.get_template(name).render(values, layout="layout.html.j2")
     text = TEXT_ENV.get_template(name).render(values, layout="layout.txt.j2")
     return Rendered(subject=render_subject(kind, level, context, base_url, values), text=_tidy(text), html=html)
@@ -287,7 +294,7 @@ def render_subject(kind: str, level: int, context: dict[str, Any], base_url: str
                    values: dict[str, Any] | None = None) -> str:
     """Only the subject line of one notification (also the item title in digests)."""
     values = values if values is not None else template_vars(kind, level, context, base_url)
-    template = TEXT_ENV.get_template(_template_name(kind))
+    template = TEXT_ENV.get_template(_template_name(kind, context))
     block = template.blocks["subject"]
     return header_text("".join(block(template.new_context({**values, "layout": "layout.txt.j2"}))))
 

@@ -23,6 +23,7 @@ from domain.indicators import (
     parse_target,
     split_targets,
     status_of,
+    target_phrase,
     value_text,
 )
 from persistence.models import Indicator, IndicatorValue, Plan, Task, TaskStatus, Unit, utcnow
@@ -39,8 +40,7 @@ def target_of(indicator: Indicator) -> Target | None:
 
 
 def target_text(indicator: Indicator) -> str:
-    target = target_of(indicator)
-    return target.text() if target else "Hoàn thành"
+    return target_phrase(indicator.comparator, indicator.target_value, indicator.unit)
 
 
 def _guess_area(text: str) -> str | None:

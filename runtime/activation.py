@@ -240,7 +240,41 @@ async def start_workflows(
     with progress:
         bar = progress.add_task("start", total=len(stored))
         await asyncio.gather(*(one(item, bar) for item in stored))
+    await start_indicator_chase(client, settings, engine, plan.id)
     return counts
+
+
+async def start_indicator_chase(client: Client, settings: Settings, engine: Engine, plan_id: int) -> str | None:
+    """Start (or wake) the chase of the plan's indicators; None when the plan has none to chase."""
+    from contracts.indicator_chase import IndicatorChaseInput, indicator_chase_id
+    from persistence.models import Indicator, Organisation, Plan, PlanStatus
+    from workflows import client as typed_client
+
+    with Session(engine) as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None or plan.status != PlanStatus.ACTIVE:
+            return None
+        has_indicators = session.exec(select(Indicator.id).where(
+            Indicator.plan_id == plan.id, Indicator.active == True)).first() is not None  # noqa: E712
+        org = session.get(Organisation, plan.organisation_id)
+        if not has_indicators or org is None:
+            return None
+        params = IndicatorChaseInput(organisation_id=org.id, plan_id=plan.id,
+                                     workflow_id=indicator_chase_id(org.code, plan.code))
+    return await typed_client.start_indicator_chase(client, params, task_queue=settings.task_queue)
+
+
+async def start_indicator_chases(client: Client, settings: Settings, engine: Engine) -> int:
+    """Make sure every active plan with indicators has its chase running (a service start after an upgrade)."""
+    from persistence.models import Plan, PlanStatus
+
+    with Session(engine) as session:
+        plan_ids = list(session.exec(select(Plan.id).where(Plan.status == PlanStatus.ACTIVE)))
+    started = 0
+    for plan_id in plan_ids:
+        if await start_indicator_chase(client, settings, engine, plan_id) == "started":
+            started += 1
+    return started
 
 
 async def activate_loaded(

@@ -1,4 +1,4 @@
-"""The one typed client of TaskWorkflow: one function per message.
+"""The one typed client of the workflows (TaskWorkflow, IndicatorChaseWorkflow): one function per message.
 
 The web pages, the JSON API, the CLI, activation and the simulation all talk to a task
 workflow through these functions, never by message name: a renamed handler or field is
@@ -16,7 +16,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from contracts.indicator_chase import IndicatorChaseInput, IndicatorChaseView
 from contracts.task_workflow import (
     Cancel,
     DecideExtension,
@@ -30,6 +33,7 @@ from contracts.task_workflow import (
     TaskStateView,
     TaskWorkflowInput,
 )
+from workflows.indicators import IndicatorChaseWorkflow
 from workflows.task import TaskWorkflow
 
 TaskHandle = WorkflowHandle[TaskWorkflow, str]
@@ -103,3 +107,24 @@ async def submit_progress(handle: TaskHandle, message: SubmitProgress) -> Occurr
 async def review_progress(handle: TaskHandle, message: ReviewProgress) -> OccurrenceView:
     """The coordinator accepts a progress update or returns it with a reason."""
     return await handle.execute_update(TaskWorkflow.review_progress, message)
+
+
+# -- the indicator chase (one workflow per plan) ------------------------------------------
+
+
+async def start_indicator_chase(client: Client, params: IndicatorChaseInput, *, task_queue: str) -> str:
+    """Start the plan's indicator chase, or tell the running one to look again; returns what was done."""
+    try:
+        await client.start_workflow(IndicatorChaseWorkflow.run, params, id=params.workflow_id, task_queue=task_queue,
+                                    id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE)
+        return "started"
+    except WorkflowAlreadyStartedError:
+        await client.get_workflow_handle_for(IndicatorChaseWorkflow.run, params.workflow_id).signal(
+            IndicatorChaseWorkflow.refresh)
+        return "refreshed"
+
+
+async def indicator_chase_state(client: Client, workflow_id: str) -> IndicatorChaseView:
+    """What the plan's indicator chase last found (unreported values, next step)."""
+    return await client.get_workflow_handle_for(IndicatorChaseWorkflow.run, workflow_id).query(
+        IndicatorChaseWorkflow.state)
