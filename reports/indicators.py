@@ -103,10 +103,11 @@ def report_value(
     Raises:
         IndicatorError: a numeric target reported without a number, or nothing reported.
     """
-    if value is None and achieved is None:
-        raise IndicatorError("Cần ghi kết quả: một số (--value) hoặc đạt/chưa đạt (--achieved/--not-achieved).")
+    # A numeric target names what it needs first: a number, whatever else was given.
     if target_of(indicator) is not None and value is None:
         raise IndicatorError(f"Chỉ tiêu {indicator.code} có mục tiêu {target_text(indicator)}: cần ghi số liệu thực tế.")
+    if value is None and achieved is None:
+        raise IndicatorError("Cần ghi kết quả: một số (--value) hoặc đạt/chưa đạt (--achieved/--not-achieved).")
     if value is not None and indicator.unit == "%" and not 0 <= value <= 100:
         raise IndicatorError(f"Tỷ lệ phải từ 0 đến 100 (đã ghi {value:g}).")
     row = session.exec(select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id,

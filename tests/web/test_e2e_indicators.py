@@ -117,6 +117,10 @@ async def test_officer_reports_an_indicator_on_a_phone_and_the_coordinator_sees_
             await officer.goto(f"{base}/indicators/{_plan_code(engine)}/CT-01")
             await _no_sideways_scroll(officer, "indicator page")
             await _shot(officer, "46-chi-tieu-chi-tiet-390")
+            phone = await _login(browser, base, "phamthulan", 390)  # the coordinator's longer menu, every row
+            await phone.goto(f"{base}/indicators")
+            await _no_sideways_scroll(phone, "/indicators (coordinator)")
+            await _shot(phone, "47-chi-tieu-thuong-truc-390")
         finally:
             await browser.close()
     with Session(engine) as session:

@@ -129,6 +129,10 @@ def test_a_bad_number_is_shown_beside_the_field_and_nothing_is_stored(env: WebEn
     answer = _post(officer, env, "CT-01", value="120")
     assert answer.status_code == 400
     assert re.search(r'value="120".*?field-error">Tỷ lệ phải từ 0 đến 100', answer.text, re.S)
+    # Nothing typed for a numeric target: report_value's refusal names the target.
+    answer = _post(officer, env, "CT-01", value="  ", note="chưa có số liệu")
+    assert answer.status_code == 400 and "có mục tiêu ≥ 50%: cần ghi số liệu thực tế" in answer.text
+    assert "chưa có số liệu</textarea>" in answer.text
     assert _stored(env, "CT-01") == []
     # Without the CSRF token: refused.
     assert officer.post(f"/indicators/{env.seeded.plan_code}/CT-01", data={"period": _current(env).key, "value": "60"},
