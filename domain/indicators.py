@@ -77,6 +77,26 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+# A number as people type it: "95", "95,5", "95.5", "1.600", "1.600,5", "-2" (a trailing "%" is allowed).
+_TYPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?")
+
+
+def parse_number(text: str) -> float:
+    """A reported actual value typed in a form: "95,5" -> 95.5; "1.600" -> 1600.
+
+    Raises:
+        ValueError: not a number (message in Vietnamese, naming what was typed).
+    """
+    cleaned = (text or "").strip().replace(" ", "").removesuffix("%")
+    sign = -1.0 if cleaned.startswith("-") else 1.0
+    digits = cleaned.lstrip("-")
+    if not _TYPED.fullmatch(digits):
+        raise ValueError(f"«{text.strip()}» không phải là một số: ghi ví dụ 95 hoặc 95,5.")
+    if "," in digits and "." in digits:  # "1.600,5": dots group thousands
+        digits = digits.replace(".", "")
+    return sign * _number(digits)
+
+
 def parse_target(text: str) -> Target | None:
     """The first target stated in ``text``, or None when it states no number."""
     folded = fold(text)

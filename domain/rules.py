@@ -78,6 +78,14 @@ def can_review(actor: Actor) -> bool:
     return actor.is_coordinator
 
 
+def can_report_indicator(actor: Actor, owner_unit: str | None) -> bool:
+    """May report (or correct) an indicator's actual value: a coordinator, or an officer of its owner unit."""
+    return can_review(actor) or bool(owner_unit and owner_unit in actor.unit_codes)
+
+
+INDICATOR_REFUSAL = "Chỉ cơ quan thường trực hoặc đơn vị chủ trì được báo cáo chỉ tiêu này."
+
+
 def can_decide_extension(actor: Actor) -> bool:
     """May grant or deny an extension: the chairman or a vice-chairman."""
     return actor.decides_extensions

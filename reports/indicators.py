@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -102,10 +103,11 @@ def report_value(
     Raises:
         IndicatorError: a numeric target reported without a number, or nothing reported.
     """
-    if value is None and achieved is None:
-        raise IndicatorError("Cần ghi kết quả: một số (--value) hoặc đạt/chưa đạt (--achieved/--not-achieved).")
+    # A numeric target names what it needs first: a number, whatever else was given.
     if target_of(indicator) is not None and value is None:
         raise IndicatorError(f"Chỉ tiêu {indicator.code} có mục tiêu {target_text(indicator)}: cần ghi số liệu thực tế.")
+    if value is None and achieved is None:
+        raise IndicatorError("Cần ghi kết quả: một số (--value) hoặc đạt/chưa đạt (--achieved/--not-achieved).")
     if value is not None and indicator.unit == "%" and not 0 <= value <= 100:
         raise IndicatorError(f"Tỷ lệ phải từ 0 đến 100 (đã ghi {value:g}).")
     row = session.exec(select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id,
@@ -135,6 +137,12 @@ class IndicatorLine:
     target_value: float | None = None
     unit: str | None = None
     value: float | None = None
+    # For the pages: who owns it (unit code), what was reported, by whom and when.
+    owner_unit: str | None = None
+    achieved: bool | None = None
+    note: str = ""
+    reported_by: str | None = None
+    reported_at: datetime | None = None
 
     @property
     def status_label(self) -> str:
@@ -170,6 +178,8 @@ def indicator_lines(session: Session, plan: Plan, period_key: str) -> list[Indic
             code=ind.code, name=ind.text, owner=units.get(ind.owner_unit or "", ind.owner_unit or ""),
             target_text=target_text(ind), actual_text=actual, status=status.value, evidence=v.evidence if v else None,
             comparator=ind.comparator, target_value=ind.target_value, unit=ind.unit, value=v.value if v else None,
+            owner_unit=ind.owner_unit, achieved=v.achieved if v else None, note=v.note if v else "",
+            reported_by=v.reported_by if v else None, reported_at=v.reported_at if v else None,
         ))
     return lines
 

@@ -170,7 +170,22 @@ def create_app(
             called once, on the first action that must reach a task workflow.
         session_seconds: session lifetime (default ``settings.session_hours``).
     """
-    from web import accounts, api, decisions, indicators, intake, ops, pages_auth, pages_dashboard, pages_downloads, pages_mail, pages_task, province, reports
+    from web import (
+        accounts,
+        api,
+        decisions,
+        indicators,
+        intake,
+        ops,
+        pages_auth,
+        pages_dashboard,
+        pages_downloads,
+        pages_indicators,
+        pages_mail,
+        pages_task,
+        province,
+        reports,
+    )
 
     app = FastAPI(
         title="dondoc API",
@@ -211,6 +226,7 @@ def create_app(
     app.include_router(decisions.router)  # /decisions: extension requests in context
     app.include_router(reports.router)  # /reports: the period's report draft, the evidence pack
     app.include_router(indicators.router)  # /api/plans/{code}/indicators
+    app.include_router(pages_indicators.router)  # /indicators: the plan's chỉ tiêu and the form to report one
     accounts.install(app)  # /account, /admin (accounts, units), no-store, countdown
 
     @app.exception_handler(LoginRequired)

@@ -34,9 +34,11 @@ from domain.passwords import hash_password, needs_rehash, verify_password  # noq
 from domain.rules import (  # noqa: F401  (re-exported for the pages)
     COORDINATING_ROLES,
     DECIDING_ROLES,
+    INDICATOR_REFUSAL,
     Actor,
     can_act_as_owner,
     can_decide_extension,
+    can_report_indicator,
     can_review,
     owns,
 )

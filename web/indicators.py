@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from persistence.models import Plan
 from web.api_models import IndicatorPublic
-from web.auth import CurrentUser, can_review
+from web.auth import INDICATOR_REFUSAL, CurrentUser, can_report_indicator
 from web.deps import check_csrf, current_user, get_db
 
 router = APIRouter(prefix="/api/plans", tags=["Chỉ tiêu"])
@@ -53,8 +53,8 @@ def report_indicator(plan_code: str, code: str, body: IndicatorValueIn, user: Cu
     indicator = find_indicator(db, plan, code)
     if indicator is None:
         raise HTTPException(status_code=404, detail="Không tìm thấy chỉ tiêu.")
-    if not (can_review(user) or (indicator.owner_unit and indicator.owner_unit in user.unit_codes)):
-        raise HTTPException(status_code=403, detail="Chỉ cơ quan thường trực hoặc đơn vị chủ trì được báo cáo chỉ tiêu này.")
+    if not can_report_indicator(user, indicator.owner_unit):
+        raise HTTPException(status_code=403, detail=INDICATOR_REFUSAL)
     try:
         parse_period(body.period)
         report_value(db, indicator, body.period, value=body.value, achieved=body.achieved, evidence=body.evidence,

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from actions.perform import ActionError
+from actions.perform import NOTE_LIMIT, ActionError
 from domain import clock
 from persistence import read_model as queries
 from persistence.models import Occurrence, OccurrenceStatus
@@ -26,6 +26,32 @@ def parse_vn_date(text: str | None) -> date | None:
         return clock.parse_vn_date(text)
     except ValueError as error:
         raise ActionError(400, str(error)) from None
+
+
+def typed_evidence(values: dict, errors: dict) -> dict:
+    """The typed evidence of a form (số văn bản, ngày văn bản dd/mm/yyyy, đường dẫn), checked into ``errors``.
+
+    Keys as every report stores them (domain.evidence): ``document_number``,
+    ``document_date`` (ISO), ``link``; empty ones are left out.
+    """
+    evidence = {"document_number": (values.get("document_number") or "").strip(), "link": (values.get("link") or "").strip()}
+    try:
+        doc_date = parse_vn_date(values.get("document_date"))
+        if doc_date:
+            evidence["document_date"] = doc_date.isoformat()
+    except ActionError as error:
+        errors["document_date"] = error.message
+    link = evidence["link"]
+    if link and not link.startswith(("http://", "https://")):
+        errors["link"] = "Đường dẫn phải bắt đầu bằng http:// hoặc https://."
+    return {k: v for k, v in evidence.items() if v}
+
+
+def note_problem(note: str) -> str | None:
+    """Why a note is refused (too long), or None."""
+    if len(note) > NOTE_LIMIT:
+        return f"Ghi chú dài {len(note):,} ký tự, tối đa {NOTE_LIMIT:,} ký tự.".replace(",", ".")
+    return None
 
 
 def _safe_next(target: str | None) -> str:

@@ -359,6 +359,7 @@ def _inbox_label(request: Request, user: CurrentUser, task_part: str, key: str) 
 def my_tasks(request: Request, ok: str | None = None, error: str | None = None,
              user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> Response:
     from web import progress as progress_view
+    from web.pages_indicators import pending_indicators
 
     snap = _snapshot(request, user, db)
     chosen = progress_view.chosen_for(request, user.organisation_id)
@@ -377,6 +378,7 @@ def my_tasks(request: Request, ok: str | None = None, error: str | None = None,
         "user": user, "snap": snap, "open_rows": open_rows, "done_rows": done_rows, "returned": returned,
         "returned_rows": returned_rows, "mine": mine, "report": report, "ical_url": ical_url, "nav": "my",
         "ok": ok, "error": error, "names": queries.full_names(db, user.organisation_id),
+        "indicators_due": pending_indicators(db, user, chosen.year, chosen.period.key), "period": chosen.period,
     }
     if can_review(user):
         context.update(_inbox_context(request, user, "/my"))

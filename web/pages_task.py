@@ -27,7 +27,7 @@ from persistence.models import Organisation
 from web.app import page
 from web.auth import CurrentUser, can_act_as_owner, can_decide_extension, can_review
 from web.deps import check_csrf, current_user, get_db
-from web.page_helpers import FormState, _safe_next, parse_vn_date, pending_extensions
+from web.page_helpers import FormState, _safe_next, note_problem, parse_vn_date, pending_extensions, typed_evidence
 from web.uploads import StreamedForm, keep, read_form, remove_kept
 
 router = APIRouter()
@@ -127,16 +127,7 @@ def _evidence_from_form(request: Request, user: CurrentUser, task_id: int, form:
     permission and state checks; it is kept only when every field is right.
     """
     values = form.values
-    evidence = {"document_number": values.get("document_number", "").strip(), "link": values.get("link", "").strip()}
-    try:
-        doc_date = parse_vn_date(values.get("document_date"))
-        if doc_date:
-            evidence["document_date"] = doc_date.isoformat()
-    except ActionError as error:
-        form.errors["document_date"] = error.message
-    link = evidence["link"]
-    if link and not link.startswith(("http://", "https://")):
-        form.errors["link"] = "Đường dẫn phải bắt đầu bằng http:// hoặc https://."
+    evidence = typed_evidence(values, form.errors)
     kept_file, kept_file_name = values.pop("kept_file", ""), values.pop("kept_file_name", "")
     if streamed.file_path is not None:
         problem = upload_problem(streamed.file_name or "")
@@ -174,12 +165,6 @@ def _own_upload(user: CurrentUser, task_id: int, path: str) -> bool:
     return len(parts) == 3 and parts[0] == str(user.organisation_id) and parts[1] == str(task_id) and ".." not in parts
 
 
-def _note_problem(note: str) -> str | None:
-    if len(note) > NOTE_LIMIT:
-        return f"Ghi chú dài {len(note):,} ký tự, tối đa {NOTE_LIMIT:,} ký tự.".replace(",", ".")
-    return None
-
-
 @router.post("/tasks/{task_id}/complete", include_in_schema=False)
 async def complete(request: Request, task_id: int, user: CurrentUser = Depends(current_user)) -> Response:
     # No Form/File parameters: FastAPI would read the whole body before the login check.
@@ -192,7 +177,7 @@ async def complete(request: Request, task_id: int, user: CurrentUser = Depends(c
                                               "document_date": f.get("document_date", ""), "link": f.get("link", ""),
                                               "note": note, "kept_file": f.get("kept_file", ""),
                                               "kept_file_name": f.get("kept_file_name", "")})
-    if problem := _note_problem(note):
+    if problem := note_problem(note):
         form.errors["note"] = problem
     evidence = _evidence_from_form(request, user, task_id, form, streamed)
     if note.strip():
@@ -220,7 +205,7 @@ async def submit_progress(request: Request, task_id: int, user: CurrentUser = De
         form.errors["status"] = "Cần chọn tình trạng thực hiện."
     if not result.strip():
         form.errors["result"] = "Cần ghi kết quả thực hiện trong kỳ."
-    elif problem := _note_problem(result):
+    elif problem := note_problem(result):
         form.errors["result"] = problem.replace("Ghi chú", "Kết quả")
     numbers, problem = parse_figures(figures)
     if problem:
@@ -295,7 +280,7 @@ async def request_extension(request: Request, task_id: int, occurrence: str = Fo
         form.errors["new_due"] = error.message
     if not reason.strip():
         form.errors["reason"] = "Cần ghi lý do đề nghị gia hạn."
-    elif problem := _note_problem(reason):
+    elif problem := note_problem(reason):
         form.errors["reason"] = problem.replace("Ghi chú", "Lý do")
     if form.errors:
         return await run_in_threadpool(_render_refused, request, user, task_id, form)
