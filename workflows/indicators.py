@@ -4,7 +4,7 @@ Indicators (chỉ tiêu) are reported in the progress cycle, by the same cut-off
 tasks' progress updates, and chased by the same ladder. What is due depends on values
 people report in the dashboard, so the decision is made by the activity on the
 database's state at this workflow's clock (``workflow.now()``, passed in); the workflow
-keeps the time: it sleeps until the next step the activity names (at most a few hours,
+keeps the time: it sleeps until the next step the activity names (at most a day,
 so that new indicators, values and calendar changes are seen), or until ``refresh``.
 
 The plan is no longer followed (cancelled, replaced) → the activity says so and the
@@ -29,8 +29,8 @@ with workflow.unsafe.imports_passed_through():
 # A chase takes one small query per plan: the DB answers in well under this.
 DB_TIMEOUT = timedelta(seconds=60)
 # Look again at least this often, even when no step is due sooner.
-LOOK_AGAIN = timedelta(hours=6)
-CONTINUE_AFTER = 500
+LOOK_AGAIN = timedelta(hours=24)
+CONTINUE_AFTER = 300
 
 
 # The type name is fixed: renaming the class must never orphan the running workflows.

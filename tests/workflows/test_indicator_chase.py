@@ -8,6 +8,7 @@ the chase of that indicator for that period, and only that one.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,7 @@ from persistence.db import session_scope
 from persistence.models import Event, Indicator, Notification, Plan, PlanStatus
 from reports.indicators import report_value
 from simulation.calendar_shift import shift_calendar, weeks_needed
+from tests.workflows.conftest import HISTORIES
 from tests.workflows.harness import TZ, Run, _shift_db
 from tests.workflows.seed import seed
 from workflows import client
@@ -36,7 +38,7 @@ CT02 = ("CT-02", "100% TTHC được công khai", "tu-phap", ">=", 100.0, "%")
 
 
 @asynccontextmanager
-async def chase(env, tmp_path, indicators=(CT01, CT02), **seed_options) -> AsyncIterator[Run]:
+async def chase(env, tmp_path, indicators=(CT01, CT02), record: str | None = None, **seed_options) -> AsyncIterator[Run]:
     """A 2026 plan with a continuous task and ``indicators``, shifted past the server's clock; its chase running."""
     seeded = seed(tmp_path / "dondoc.db", deadline="Thường xuyên", progress=True, **seed_options)
     with session_scope(seeded.engine) as session:
@@ -58,6 +60,10 @@ async def chase(env, tmp_path, indicators=(CT01, CT02), **seed_options) -> Async
         run = Run(env, seeded, shift, handle, handle.result_run_id or "")
         try:
             yield run
+            if record:  # DONDOC_RECORD_HISTORIES=1: the history future changes must replay (test_replay)
+                history = await env.client.get_workflow_handle(workflow_id, run_id=run.first_run_id).fetch_history()
+                HISTORIES.mkdir(exist_ok=True)
+                (HISTORIES / f"{record}.json").write_text(json.dumps(json.loads(history.to_json()), indent=1))
         finally:
             if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
                 await handle.terminate("test over")
@@ -92,8 +98,8 @@ ACC, ACC_COORD = ("ketoan",), ("ketoan", "vanphong")
 JUS, VICE, CHAIR = ("tuphap",), ("phochutich",), ("chutich",)
 
 
-async def test_unreported_indicators_are_reminded_then_escalated(env, tmp_path) -> None:
-    async with chase(env, tmp_path) as run:
+async def test_unreported_indicators_are_reminded_then_escalated(env, tmp_path, record_histories) -> None:
+    async with chase(env, tmp_path, record="indicator_chase" if record_histories else None) as run:
         # CT-02 reported before the Q1 cut-off (13/3): reminded on 6/3 only, then left alone.
         await run.until(D(2026, 3, 9), 10)
         report(run, "CT-02", "2026-Q1", 100)

@@ -18,6 +18,7 @@ from temporalio.worker import Replayer
 
 import domain.calendar
 from tests.workflows.conftest import HISTORIES
+from workflows.indicators import IndicatorChaseWorkflow
 from workflows.task import TaskWorkflow
 
 FILES = sorted(HISTORIES.glob("*.json"))
@@ -25,13 +26,14 @@ FILES = sorted(HISTORIES.glob("*.json"))
 
 def test_histories_are_committed() -> None:
     names = {f.stem for f in FILES}
-    assert {"quarterly_year", "extension", "reassign", "reject", "cancel", "holiday_table"} <= names
+    assert {"quarterly_year", "extension", "reassign", "reject", "cancel", "holiday_table", "indicator_chase"} <= names
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
 async def test_history_replays_deterministically(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    result = await Replayer(workflows=[TaskWorkflow]).replay_workflow(history, raise_on_replay_failure=False)
+    replayer = Replayer(workflows=[TaskWorkflow, IndicatorChaseWorkflow])
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
 
 
