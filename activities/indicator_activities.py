@@ -14,13 +14,13 @@ outbox row per recipient, both with unique keys.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.task_activities import add_notifications, plan_contacts
@@ -28,46 +28,22 @@ from contracts.indicator_chase import ChaseIndicatorsInput, ChaseIndicatorsResul
 from domain.calendar import WorkCalendar, organisation_calendar
 from domain.indicators import target_phrase
 from domain.policy import CONTACT_FIELDS, Action, Contacts, OccurrenceState, Policy, decide
-from domain.reporting import period_key_of
-from domain.vocabulary import OccurrenceKind, OccurrenceStatus
 from persistence.models import (
     Event,
     Indicator,
     IndicatorValue,
-    Occurrence,
     Officer,
     Organisation,
     Plan,
     PlanStatus,
-    Task,
     Unit,
 )
+from persistence.progress import chased_periods
 
 
 def action_prefix(plan_id: int | None, indicator_id: int | None) -> str:
     """The key prefix of one indicator's chasing events and outbox rows."""
     return f"plan-{plan_id}/indicator-{indicator_id}/"
-
-
-def chased_periods(session: Session, plan: Plan) -> list[tuple[str, str, date]]:
-    """(period key, period label, cut-off) of the periods the plan's tasks report on.
-
-    The progress occurrences say which periods are followed and their cut-off (after
-    catch-up, a grace date); a period every task had cancelled is not chased.
-    """
-    rows = session.exec(
-        select(Occurrence.key, Occurrence.period, func.min(Occurrence.due))
-        .join(Task, col(Task.id) == Occurrence.task_id)
-        .where(Task.plan_id == plan.id, Occurrence.kind == OccurrenceKind.PROGRESS.value,
-               Occurrence.status != OccurrenceStatus.CANCELLED)
-        .group_by(Occurrence.key, Occurrence.period)
-    ).all()
-    periods = []
-    for key, label, due in rows:
-        period_key = period_key_of(key)
-        if period_key is not None:
-            periods.append((period_key, label, due))
-    return sorted(periods, key=lambda p: (p[2], p[0]))
 
 
 class IndicatorActivities:

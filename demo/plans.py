@@ -101,6 +101,10 @@ async def load_demo(settings: Settings, client: Client, engine: Engine, console:
         console.print("  " + report.summary())
         console.print(f"  Lịch sử mẫu của các kỳ đã qua: {history['on_time']} hoàn thành đúng hạn, "
                       f"{history['late']} hoàn thành quá hạn, {history['open']} để quá hạn.")
+        values = record_indicator_history(engine, stored_plan.id, date.today())
+        if values["reported"] or values["missing"]:
+            console.print(f"  Chỉ tiêu các kỳ đã qua: {values['reported']} đã báo cáo số liệu, "
+                          f"{values['missing']} chưa báo cáo.")
         loaded.append(plan)
     return loaded
 
@@ -148,6 +152,44 @@ def record_history(engine: Engine, plan_id: int, today: date, timezone: str, see
                     submitted_by="demo", submitted_at=at, review_status="accepted", reviewed_by="demo",
                     reviewed_at=at, idempotency_key=f"demo-progress/{occ.id}"))
             counts["late" if late else "on_time"] += 1
+    return counts
+
+
+def record_indicator_history(engine: Engine, plan_id: int, today: date, seed: int = 0) -> Counter:
+    """Report the plan's indicators for the periods whose cut-off is before ``today``, leaving a few out.
+
+    Deterministic for a plan and seed; values fall around the target, so some are met
+    and some not. Runs before the indicator chase starts, which then chases the rest.
+    """
+    from persistence.db import session_scope
+    from persistence.models import Indicator
+    from persistence.progress import chased_periods
+    from reports.indicators import report_value
+
+    counts: Counter = Counter()
+    rng = random.Random(f"indicators/{plan_id}/{seed}")
+    with session_scope(engine) as session:
+        plan = session.get(Plan, plan_id)
+        indicators = list(session.exec(select(Indicator).where(Indicator.plan_id == plan_id,
+                                                               Indicator.active == True)  # noqa: E712
+                                       .order_by(Indicator.id)))
+        for period_key, _label, cut_off in chased_periods(session, plan):
+            if cut_off >= today:
+                continue
+            for indicator in indicators:
+                if rng.random() < HISTORY_SHARES[0] + HISTORY_SHARES[1]:
+                    if indicator.target_value is not None and indicator.comparator:
+                        value = round(indicator.target_value * rng.uniform(0.85, 1.1), 1)
+                        if indicator.unit == "%":
+                            value = min(value, 100.0)
+                        report_value(session, indicator, period_key, value=value, note=DEMO_EVIDENCE_NOTE,
+                                     by="demo")
+                    else:
+                        report_value(session, indicator, period_key, achieved=rng.random() < 0.8,
+                                     note=DEMO_EVIDENCE_NOTE, by="demo")
+                    counts["reported"] += 1
+                else:
+                    counts["missing"] += 1
     return counts
 
 

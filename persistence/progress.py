@@ -11,10 +11,13 @@ its completed workflow, e.g. a continuous task that had nothing to chase, starts
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from datetime import date
+
+from sqlmodel import Session, col, func, select
 
 from domain.calendar import organisation_calendar
-from domain.reporting import ReportingCalendar, ReportingRules, progress_due_dates
+from domain.reporting import ReportingCalendar, ReportingRules, period_key_of, progress_due_dates
+from domain.vocabulary import OccurrenceKind
 from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, Task, TaskStatus, utcnow
 from persistence.plan_store import StoredTask
 
@@ -63,3 +66,25 @@ def sync_plan_progress(session: Session, org: Organisation, plan: Plan, stored: 
             session.add(row)
     session.flush()
     return created
+
+
+def chased_periods(session: Session, plan: Plan) -> list[tuple[str, str, date]]:
+    """(period key, period label, cut-off) of the plan year's periods its tasks report on.
+
+    The progress occurrences say which periods are followed and their cut-off (after
+    catch-up, a grace date); a period every task had cancelled is not chased. Periods
+    of later years (tasks repeated yearly) are left out: a plan's targets are its year's.
+    """
+    rows = session.exec(
+        select(Occurrence.key, Occurrence.period, func.min(Occurrence.due))
+        .join(Task, col(Task.id) == Occurrence.task_id)
+        .where(Task.plan_id == plan.id, Occurrence.kind == OccurrenceKind.PROGRESS.value,
+               Occurrence.status != OccurrenceStatus.CANCELLED)
+        .group_by(Occurrence.key, Occurrence.period)
+    ).all()
+    periods = []
+    for key, label, due in rows:
+        period_key = period_key_of(key)
+        if period_key is not None and period_key.startswith(f"{plan.year}-"):
+            periods.append((period_key, label, due))
+    return sorted(periods, key=lambda p: (p[2], p[0]))

@@ -62,3 +62,29 @@ def test_demo_history_fills_past_periods_only_and_is_deterministic(tmp_path: Pat
         assert len(list(session.exec(select(Event).where(Event.actor == "demo")))) == len(done)
     # Nothing is left to fill a second time.
     assert sum(record_history(engine, stored_plan.id, today, "Asia/Ho_Chi_Minh").values()) == counts["open"]
+
+
+def test_demo_indicators_are_reported_for_past_periods_only(tmp_path: Path, db_url: str) -> None:
+    from datetime import date
+
+    from sqlmodel import Session, select
+
+    from demo.plans import record_indicator_history
+    from persistence.db import create_schema, make_engine
+    from persistence.models import Indicator, IndicatorValue
+    from runtime.activation import store
+
+    org_file = SAMPLES / "org" / "cam-xuyen.yaml"
+    plan = prepare_review(SAMPLES / "plans" / "cam-xuyen-2021.txt", org_file, 2026, tmp_path / "review.yaml")
+    review, org_config, _ = load_inputs(plan.review, org_file.resolve())
+    engine = make_engine(db_url)
+    create_schema(engine)
+    _, stored_plan, _ = store(engine, review, org_config, plan.review)
+    counts = record_indicator_history(engine, stored_plan.id, date(2026, 10, 1))  # after Q1, H1 and Q3 cut-offs
+    with Session(engine) as session:
+        indicators = len(list(session.exec(select(Indicator).where(Indicator.active == True))))  # noqa: E712
+        values = list(session.exec(select(IndicatorValue)))
+    assert indicators > 5
+    assert counts["reported"] + counts["missing"] == 3 * indicators
+    assert len(values) == counts["reported"] and counts["missing"] > 0
+    assert {v.period_key for v in values} == {"2026-Q1", "2026-H1", "2026-Q3"}
