@@ -38,12 +38,7 @@ from persistence.models import (
     PlanStatus,
     Unit,
 )
-from persistence.progress import chased_periods
-
-
-def action_prefix(plan_id: int | None, indicator_id: int | None) -> str:
-    """The key prefix of one indicator's chasing events and outbox rows."""
-    return f"plan-{plan_id}/indicator-{indicator_id}/"
+from persistence.progress import chased_periods, indicator_event_prefix
 
 
 class IndicatorActivities:
@@ -81,7 +76,7 @@ class IndicatorActivities:
             return ChaseIndicatorsResult(active=True)
         reported = set(session.exec(select(IndicatorValue.indicator_id, IndicatorValue.period_key).where(
             col(IndicatorValue.indicator_id).in_([i.id for i in indicators]))).all())
-        prefix = f"plan-{plan.id}/indicator-"
+        prefix = indicator_event_prefix(plan.id)
         done = set(session.exec(select(Event.idempotency_key).where(
             Event.organisation_id == org.id, col(Event.idempotency_key).startswith(prefix))).all())
         calendar = organisation_calendar(org.extra_days_off or [], org.makeup_working_days or [])
@@ -105,7 +100,7 @@ class IndicatorActivities:
                 contacts_by_unit[unit] = Contacts(lead=tuple(spec.lead), coordinator=tuple(spec.coordinator),
                                                   vice_chairman=tuple(spec.vice_chairman), chairman=tuple(spec.chairman))
             contacts = contacts_by_unit[unit]
-            own = action_prefix(plan.id, indicator.id)
+            own = indicator_event_prefix(plan.id, indicator.id)
             for period_key, label, due in periods:
                 if (indicator.id, period_key) in reported:
                     continue
@@ -128,7 +123,7 @@ class IndicatorActivities:
 
     def _record(self, session: Session, org: Organisation, plan: Plan, indicator: Indicator, period_key: str,
                 action: Action, contacts: Contacts, unit_name: str, officer_of: Any, calendar: WorkCalendar) -> None:
-        key = action_prefix(plan.id, indicator.id) + action.key
+        key = indicator_event_prefix(plan.id, indicator.id) + action.key
         tz = ZoneInfo(org.timezone or "Asia/Ho_Chi_Minh")
         day = action.scheduled_at.astimezone(tz).date()
         roles = {u: [f for f in CONTACT_FIELDS if u in getattr(contacts, f)] for u in action.recipients}

@@ -11,14 +11,14 @@ its completed workflow, e.g. a continuous task that had nothing to chase, starts
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
 from domain.calendar import organisation_calendar
 from domain.reporting import ReportingCalendar, ReportingRules, period_key_of, progress_due_dates
 from domain.vocabulary import OccurrenceKind
-from persistence.models import Occurrence, OccurrenceStatus, Organisation, Plan, Task, TaskStatus, utcnow
+from persistence.models import Event, Occurrence, OccurrenceStatus, Organisation, Plan, Task, TaskStatus, utcnow
 from persistence.plan_store import StoredTask
 
 
@@ -88,3 +88,25 @@ def chased_periods(session: Session, plan: Plan) -> list[tuple[str, str, date]]:
         if period_key is not None and period_key.startswith(f"{plan.year}-"):
             periods.append((period_key, label, due))
     return sorted(periods, key=lambda p: (p[2], p[0]))
+
+
+def indicator_event_prefix(plan_id: int | None, indicator_id: int | None = None) -> str:
+    """The key prefix of the chasing events and outbox rows of a plan's indicators (of one, if given)."""
+    return f"plan-{plan_id}/indicator-" + (f"{indicator_id}/" if indicator_id is not None else "")
+
+
+def last_indicator_chases(session: Session, plan: Plan, period_key: str) -> dict[str, tuple[str, list[str], datetime]]:
+    """The latest chasing action of each indicator of ``plan`` for ``period_key``.
+
+    Returns:
+        indicator code -> (kind, contact fields told: "lead", "coordinator", ..., when: UTC).
+    """
+    latest: dict[str, tuple[str, list[str], datetime]] = {}
+    events = session.exec(select(Event).where(
+        Event.organisation_id == plan.organisation_id,
+        col(Event.idempotency_key).startswith(indicator_event_prefix(plan.id))).order_by(col(Event.at), col(Event.id)))
+    for event in events:
+        data = event.data or {}
+        if data.get("period_key") == period_key and data.get("indicator_code"):
+            latest[data["indicator_code"]] = (event.kind, list(data.get("audience") or []), event.at)
+    return latest

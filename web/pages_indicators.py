@@ -9,6 +9,7 @@ officers' cut-off in the period picker (web.progress.chosen_for).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -20,6 +21,7 @@ from domain.indicators import STATUS_LABELS, IndicatorStatus, parse_number
 from domain.vocabulary import Role
 from persistence import read_model as queries
 from persistence.models import Indicator, Plan, PlanStatus
+from persistence.progress import last_indicator_chases
 from reports.indicators import IndicatorError, IndicatorLine, find_indicator, indicator_lines, report_value, target_text
 from reports.periods import PeriodError, parse_period
 from web.app import page
@@ -42,6 +44,21 @@ class PlanLines:
     plan: Plan
     lines: list[IndicatorLine]
     may_report: dict[str, bool] = field(default_factory=dict)
+    chased: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # code -> (who was told, when)
+
+
+# The highest person told about an indicator not reported, as the list says it.
+TOLD = (("chairman", "Đã báo cáo Chủ tịch"), ("vice_chairman", "Đã báo cáo Phó Chủ tịch"),
+        ("coordinator", "Đã báo cơ quan thường trực"), ("lead", "Đã nhắc"))
+
+
+def chase_notes(db: Session, plan: Plan, period_key: str) -> dict[str, tuple[str, datetime]]:
+    """For each indicator of ``plan`` chased for ``period_key``: who was told last, and when."""
+    notes = {}
+    for code, (_kind, audience, at) in last_indicator_chases(db, plan, period_key).items():
+        label = next((text for field_name, text in TOLD if field_name in audience), "Đã nhắc")
+        notes[code] = (label, at)
+    return notes
 
 
 def tracked_plans(db: Session, organisation_id: int, year: int) -> list[Plan]:
@@ -90,7 +107,8 @@ def indicators_page(request: Request, plan: str = "", scope: str = "", status: s
             counts[line.status] += 1
         if status:
             lines = [line for line in lines if line.status == status]
-        shown.append(PlanLines(p, lines, {line.code: can_report_indicator(user, line.owner_unit) for line in lines}))
+        shown.append(PlanLines(p, lines, {line.code: can_report_indicator(user, line.owner_unit) for line in lines},
+                               chase_notes(db, p, period.key)))
     all_plans = {p.code: p for p in [*choices, *([picked] if picked else [])]}
     # The period asked for in the address stays in every link (like the task list).
     kept = {k: v for k, v in {"plan": plan if picked else "", "scope": scope,

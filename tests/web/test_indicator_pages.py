@@ -161,3 +161,27 @@ def test_unknown_plan_or_indicator_is_not_found(env: WebEnv) -> None:
     assert client.get(f"/indicators/{env.seeded.plan_code}/CT-99").status_code == 404
     # Another organisation's plan code is not found either.
     assert env.login("khac").get(f"/indicators/{env.seeded.plan_code}/CT-01").status_code == 404
+
+
+def test_the_list_says_who_was_told_about_an_unreported_indicator(env: WebEnv) -> None:
+    """The chase's latest action (activities.indicator_activities) shows under "Chưa báo cáo"."""
+    from datetime import UTC, datetime
+
+    from persistence.models import Event
+    from persistence.progress import indicator_event_prefix
+
+    period = _current(env)
+    with Session(env.engine) as s:
+        ct01 = s.exec(select(Indicator).where(Indicator.code == "CT-01")).one()
+        for step, audience, day in (("remind-5", ["lead"], 2), ("escalate-5", ["chairman"], 9)):
+            s.add(Event(organisation_id=env.seeded.organisation_id, kind="reminder", actor="system",
+                        at=datetime(2026, 3, day, 1, 0, tzinfo=UTC),
+                        idempotency_key=indicator_event_prefix(env.seeded.plan_id, ct01.id) + f"{period.key}:{step}",
+                        data={"indicator_code": "CT-01", "period_key": period.key, "audience": audience, "level": 0}))
+        s.commit()
+    coordinator = env.login("vanphong")
+    row = _row(coordinator.get("/indicators?scope=all").text, "CT-01")
+    assert "Đã báo cáo Chủ tịch 09/03/2026" in row
+    assert "Đã" not in _row(coordinator.get("/indicators?scope=all").text, "CT-02")  # never chased
+    _post(coordinator, env, "CT-01", value="60")
+    assert "Đã báo cáo Chủ tịch" not in _row(coordinator.get("/indicators?scope=all").text, "CT-01")  # reported
