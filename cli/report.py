@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -112,28 +111,45 @@ def report_command(
     value: float | None = typer.Option(None, "--value", help="Số liệu thực tế (tỷ lệ: số phần trăm)."),
     achieved: bool | None = typer.Option(None, "--achieved/--not-achieved", help="Chỉ tiêu không có số: đạt hay chưa."),
     document: str | None = typer.Option(None, "--document", help="Số văn bản minh chứng."),
-    document_date: str | None = typer.Option(None, "--date", help="Ngày văn bản (YYYY-MM-DD)."),
+    document_date: str | None = typer.Option(None, "--date", help="Ngày văn bản DD/MM/YYYY."),
     link: str | None = typer.Option(None, "--link", help="Đường dẫn minh chứng."),
-    actor: str = typer.Option("admin", "--as", help="Người báo cáo (tên đăng nhập)."),
+    note: str = typer.Option("", "--note", help="Ghi chú (cách tính, số liệu cụ thể)."),
+    by: str | None = typer.Option(None, "--by", "--as", help="Người báo cáo (tên đăng nhập của cơ quan thường trực "
+                                  "hoặc công chức đơn vị chủ trì; mặc định: người quản trị trên máy chủ)."),
 ) -> None:
     """Báo cáo kết quả thực tế của một chỉ tiêu trong một kỳ."""
+    from cli.status import _actor
+    from domain.clock import parse_vn_date
+    from domain.rules import INDICATOR_REFUSAL, Actor, can_report_indicator
+    from persistence.models import Officer, Organisation
+    from persistence.read_model import unit_codes_of
     from reports.indicators import IndicatorError, find_indicator, indicator_lines, report_value
     from reports.periods import PeriodError, parse_period
 
     try:
         parse_period(period)
-        if document_date:
-            date.fromisoformat(document_date)
+        day = parse_vn_date(document_date)
     except (PeriodError, ValueError) as error:
-        _fail(str(error) if isinstance(error, PeriodError) else f"Ngày văn bản '{document_date}' phải có dạng YYYY-MM-DD.")
+        _fail(str(error))
     _, session, row = _open(plan)
     with session:
         indicator = find_indicator(session, row, code)
         if indicator is None:
             _fail(f"Kế hoạch {plan} không có chỉ tiêu {code}.")
-        evidence = {k: v for k, v in (("document_number", document), ("document_date", document_date), ("link", link)) if v}
+        organisation = session.get(Organisation, row.organisation_id)
+        actor = _actor(session, organisation, by)
+        officer = session.exec(select(Officer).where(Officer.organisation_id == organisation.id,
+                                                     Officer.username == actor)).first() if by else None
+        if officer is not None and not can_report_indicator(Actor(
+                id=officer.id, username=officer.username, full_name=officer.full_name, role=officer.role,
+                organisation_id=organisation.id, organisation_name=organisation.name,
+                unit_codes=unit_codes_of(session, officer.id)), indicator.owner_unit):
+            _fail(f"{officer.full_name}: {INDICATOR_REFUSAL}")
+        evidence = {k: v for k, v in (("document_number", document), ("document_date", day.isoformat() if day else None),
+                                      ("link", link), ("note", note)) if v}
         try:
-            report_value(session, indicator, period, value=value, achieved=achieved, evidence=evidence, by=actor)
+            report_value(session, indicator, period, value=value, achieved=achieved, evidence=evidence, note=note,
+                         by=actor)
         except IndicatorError as error:
             _fail(str(error))
         session.commit()
