@@ -256,7 +256,7 @@ def leader_digest(session: Session, rows: list[Notification], *, org: Organisati
     else:
         subject = f"việc quá hạn ({total - indicators} nhiệm vụ chưa hoàn thành, {indicators} chỉ tiêu chưa báo cáo số liệu)"
     return render_digest("leader_digest", {
-        "subject": subject,
+        "subject": subject, "indicators": indicators, "tasks": total - indicators,
         "recipient_name": recipient_name, "organisation": org.name, "day": today,
         "role": role, "role_label": "Chủ tịch" if role == "chairman" else "Phó Chủ tịch",
         "groups": group_list, "total": total, "new_count": sum(1 for g in group_list for i in g["items"] if i["new"]),
