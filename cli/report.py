@@ -49,15 +49,17 @@ def draft_command(
 ) -> None:
     """Dự thảo báo cáo kết quả thực hiện công tác CCHC của một kỳ (Word)."""
     from domain.completion import rate_text
+    from persistence.models import Organisation
+    from persistence.progress import reporting_calendar
     from reports.draft import default_filename, draft_report
     from reports.periods import PeriodError, parse_period
 
-    try:
-        the_period = parse_period(period)
-    except PeriodError as error:
-        _fail(str(error))
     settings, session, row = _open(plan)
     with session:
+        try:
+            the_period = parse_period(period, reporting_calendar(session.get(Organisation, row.organisation_id)))
+        except PeriodError as error:
+            _fail(str(error))
         data, blob = draft_report(session, row, the_period, settings.timezone)
         target = output or Path(default_filename(row, the_period))
     target.write_bytes(blob)

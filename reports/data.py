@@ -19,6 +19,7 @@ from domain.status import Bucket, Counts, local_date
 from domain.text import fold
 from domain.vocabulary import REFORM_AREAS, Area, EventKind, OccurrenceKind, OccurrenceStatus, ProgressStatus, ReviewStatus
 from persistence.models import Event, Occurrence, Organisation, Plan, ProgressUpdate, Task, TaskStatus, Unit
+from persistence.progress import reporting_calendar
 from reports.periods import ReportPeriod, next_period
 
 # The areas the report writes under I, in the order of the periodic report; tasks of
@@ -187,8 +188,8 @@ def collect(session: Session, plan: Plan, period: ReportPeriod, tz: str = "Asia/
     """
     window = period.window
     cutoff = window.end
-    following = next_period(period)
     org = session.get(Organisation, plan.organisation_id)
+    following = next_period(period, reporting_calendar(org) if org else None)
     units = dict(session.exec(select(Unit.code, Unit.name).where(Unit.organisation_id == plan.organisation_id)).all())
     tasks = list(session.exec(
         select(Task).where(Task.plan_id == plan.id, Task.status == TaskStatus.ACTIVE).order_by(Task.id)

@@ -1,9 +1,10 @@
-"""Reporting periods as the report needs them: key, label, data window, next period.
+"""Reporting periods as the report needs them: key, title, data window, report due date, next period.
 
-Bộ Nội vụ 581/BNV-CCHC: quý I, 6 tháng, quý III, năm; data windows from the 15th of the
-last month before the window to the 14th of the last month of the period. The reporting
-cycle itself lives in ``domain.reporting`` (another branch); this module only reads
-what the report needs and falls back to the same rules when that module is absent.
+The rules (quý I, 6 tháng, quý III, năm; data windows 15/12→14/3, →14/6, 15/6→14/9, →14/12;
+the report due on the organisation's report day) live in ``domain.reporting``; this
+module only shapes its periods for the report. Pass the organisation's calendar
+(``persistence.progress.reporting_calendar``) so that its own rules and working days
+apply; without one the Bộ Nội vụ defaults do.
 """
 
 from __future__ import annotations
@@ -13,15 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.completion import Window
+from domain.reporting import ReportingCalendar, ReportingPeriod
 
-KINDS = ("Q1", "H1", "Q3", "Y")
-# Kind -> (label in a title, window start (month, year offset), window end month)
-_RULES = {
-    "Q1": ("quý I", (12, -1), 3),
-    "H1": ("6 tháng đầu năm", (12, -1), 6),
-    "Q3": ("quý III", (6, 0), 9),
-    "Y": ("năm", (12, -1), 12),
-}
+_LABELS = {"Q1": "quý I", "H1": "6 tháng đầu năm", "Q3": "quý III", "Y": "năm"}
 _KEY = re.compile(r"^(\d{4})-(Q1|H1|Q3|Y)$")
 
 
@@ -35,12 +30,12 @@ class ReportPeriod:
     year: int
     kind: str
     window: Window
-    due: date  # "chậm nhất là ngày 20 của tháng cuối kỳ báo cáo"
+    due: date  # the report's due date: the organisation's report day, moved to a working day
 
     @property
     def label(self) -> str:
         """"quý I", "6 tháng đầu năm", "quý III", "năm"."""
-        return _RULES[self.kind][0]
+        return _LABELS[self.kind]
 
     @property
     def title_phrase(self) -> str:
@@ -50,40 +45,30 @@ class ReportPeriod:
         return f"{self.label} {self.year}" if self.kind == "H1" else f"{self.label} năm {self.year}"
 
 
-def parse_period(key: str) -> ReportPeriod:
-    """The period of ``key`` ("2026-Q1").
+def _shaped(period: ReportingPeriod) -> ReportPeriod:
+    return ReportPeriod(period.key, period.year, period.code, Window(period.window_start, period.window_end),
+                        period.report_due)
+
+
+def parse_period(key: str, calendar: ReportingCalendar | None = None) -> ReportPeriod:
+    """The period of ``key`` ("2026-Q1") in ``calendar`` (default rules without one).
 
     Raises:
         PeriodError: the key is not a reporting period.
     """
-    match = _KEY.match(key.strip())
-    if not match:
+    if not _KEY.match(key.strip()):
         raise PeriodError(f"Kỳ báo cáo '{key}' không hợp lệ: dùng NĂM-Q1, NĂM-H1, NĂM-Q3 hoặc NĂM-Y (ví dụ 2026-Q1).")
-    year, kind = int(match.group(1)), match.group(2)
-    window = _window_from_cycle(key)
-    if window is None:
-        _, (start_month, offset), end_month = _RULES[kind]
-        window = Window(date(year + offset, start_month, 15), date(year, end_month, 14))
-    return ReportPeriod(key, year, kind, window, date(year, window.end.month, 20))
+    return _shaped((calendar or ReportingCalendar()).period(key.strip()))
 
 
-def next_period(period: ReportPeriod) -> ReportPeriod:
-    """The period reported after ``period`` (quý I → 6 tháng → quý III → năm → quý I)."""
-    index = KINDS.index(period.kind)
-    if index + 1 < len(KINDS):
-        return parse_period(f"{period.year}-{KINDS[index + 1]}")
-    return parse_period(f"{period.year + 1}-Q1")
+def periods_of_year(year: int, calendar: ReportingCalendar | None = None) -> list[ReportPeriod]:
+    """The year's periods the organisation reports (all four by default), in order."""
+    return [_shaped(p) for p in (calendar or ReportingCalendar()).periods(year)]
 
 
-def periods_of_year(year: int) -> list[ReportPeriod]:
-    return [parse_period(f"{year}-{kind}") for kind in KINDS]
-
-
-def _window_from_cycle(key: str) -> Window | None:
-    """The window from ``domain.reporting`` (the reporting cycle: one source of truth)."""
-    try:
-        from domain.reporting import ReportingCalendar
-    except ImportError:  # the cycle is not there: the rule above, which is the same default
-        return None
-    period = ReportingCalendar().period(key)
-    return Window(period.window_start, period.window_end)
+def next_period(period: ReportPeriod, calendar: ReportingCalendar | None = None) -> ReportPeriod:
+    """The period reported after ``period`` (quý I → 6 tháng → quý III → năm → quý I of the next year)."""
+    for later in [*periods_of_year(period.year, calendar), *periods_of_year(period.year + 1, calendar)]:
+        if later.window.end > period.window.end:
+            return later
+    raise AssertionError("unreachable: every year has a period")  # pragma: no cover

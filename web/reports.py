@@ -37,6 +37,8 @@ def _attachment(data: bytes, filename: str, media_type: str) -> Response:
 
 @router.get("/reports", include_in_schema=False)
 def reports_page(request: Request, user: CurrentUser = Depends(current_user), db: Session = Depends(get_db)) -> Response:
+    from persistence.models import Organisation
+    from persistence.progress import reporting_calendar
     from reports.periods import periods_of_year
     from web.app import page
 
@@ -44,7 +46,8 @@ def reports_page(request: Request, user: CurrentUser = Depends(current_user), db
     plans = list(db.exec(select(Plan).where(Plan.organisation_id == user.organisation_id,
                                             Plan.status == PlanStatus.ACTIVE).order_by(Plan.year.desc(), Plan.code)))
     today = date.today()
-    rows = [(plan, periods_of_year(plan.year)) for plan in plans]
+    calendar = reporting_calendar(db.get(Organisation, user.organisation_id))
+    rows = [(plan, periods_of_year(plan.year, calendar)) for plan in plans]
     return page(request, "reports.html", {"user": user, "rows": rows, "today": today, "nav": "reports"})
 
 
@@ -52,13 +55,15 @@ def reports_page(request: Request, user: CurrentUser = Depends(current_user), db
 def report_draft(plan_code: str, period: str, request: Request, user: CurrentUser = Depends(current_user),
                  db: Session = Depends(get_db)) -> Response:
     """The report of ``period``, drafted now (regenerated on every download: late updates are in)."""
+    from persistence.models import Organisation
+    from persistence.progress import reporting_calendar
     from reports.draft import default_filename, draft_report
     from reports.periods import PeriodError, parse_period
 
     _allowed(user)
     plan = _plan(db, user, plan_code)
     try:
-        the_period = parse_period(period)
+        the_period = parse_period(period, reporting_calendar(db.get(Organisation, plan.organisation_id)))
     except PeriodError as error:
         raise HTTPException(status_code=400, detail=str(error)) from None
     _, blob = draft_report(db, plan, the_period, request.app.state.settings.timezone)
