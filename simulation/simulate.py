@@ -22,7 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from contracts.task_workflow import is_progress_key
 from persistence.db import create_schema, make_engine, session_scope
-from persistence.models import Notification, Occurrence, Organisation, Task
+from persistence.models import Notification, Occurrence, Organisation, Plan, Task
 from runtime import workflow_bridge as bridge
 from runtime.activation import load_inputs, start_workflows, store
 from runtime.devserver import find_binary
@@ -61,6 +61,7 @@ def _apply_shift(engine, org_id: int, shift: CalendarShift) -> None:
 def _timeline(engine, shift: CalendarShift, tz: ZoneInfo, horizon: datetime) -> tuple[list[TimelineEntry], dict[str, str]]:
     """One entry per chasing action, from the outbox (one row per recipient)."""
     grouped: dict[str, list[Notification]] = defaultdict(list)
+    # An indicator's chase has no task: it is named by the indicator's code and period.
     with Session(engine) as session:
         tasks = {t.id: t.code for t in session.exec(select(Task))}
         periods = {o.id: o.period for o in session.exec(select(Occurrence))}
@@ -79,8 +80,10 @@ def _timeline(engine, shift: CalendarShift, tz: ZoneInfo, horizon: datetime) -> 
             person = row.context.get("recipient_username") or row.recipient_email
             names[person] = row.recipient_name or person
             recipients.append(person)
+        indicator = first.context.get("indicator_code")
         entries.append(TimelineEntry(
-            at=at, task=tasks.get(first.task_id, "?"), occurrence=periods.get(first.occurrence_id, "?"),
+            at=at, task=indicator or tasks.get(first.task_id, "?"),
+            occurrence=first.context.get("period", "?") if indicator else periods.get(first.occurrence_id, "?"),
             kind=first.kind, level=first.level, to=tuple(sorted(recipients)),
         ))
     entries.sort(key=lambda e: (e.at, e.task, e.level))
@@ -120,6 +123,45 @@ async def _progress_action(handle, what: str, occurrence_key: str) -> None:
             await task_client.review_progress(handle, ReviewProgress(period_key, "simulated-coordinator", True))
     except (WorkflowUpdateFailedError, RPCError):
         pass  # refused, or the workflow already finished (every period closed): nothing to report
+
+
+def _plan_indicator_reports(engine, plan_id: int, seed: int, complete_on_time: float, calendar, tz: ZoneInfo,
+                            shift: CalendarShift, actions: list) -> Counter:
+    """When the simulated owner units report each indicator for each period (on time, late or never).
+
+    The same draw as the tasks' (runtime.owners), by the period's cut-off; the reports
+    are added to ``actions`` as ("indicator", indicator id) entries. Returns the outcomes.
+    """
+    from persistence.models import Indicator
+    from persistence.progress import chased_periods
+
+    outcomes: Counter = Counter()
+    with Session(engine) as session:
+        plan = session.get(Plan, plan_id)
+        indicators = list(session.exec(select(Indicator).where(Indicator.plan_id == plan_id,
+                                                               Indicator.active == True)))  # noqa: E712
+        periods = chased_periods(session, plan)
+    for indicator in indicators:
+        for period_key, _label, cut_off in periods:
+            act = plan_owner_action(seed, f"indicator/{indicator.code}", f"{period_key}.indicator",
+                                    cut_off - shift.delta, complete_on_time, calendar, str(tz))
+            outcomes[act.outcome] += 1
+            if act.at is not None:
+                actions.append((act.at + shift.delta, "indicator", str(indicator.id), act))
+    return outcomes
+
+
+def _report_indicator(engine, indicator_id: int, act: OwnerAction) -> None:
+    """A simulated owner unit reports an indicator's value: the target itself (or "đạt")."""
+    from persistence.models import Indicator
+    from reports.indicators import report_value
+
+    with session_scope(engine) as session:
+        indicator = session.get(Indicator, indicator_id)
+        numeric = indicator.target_value is not None and bool(indicator.comparator)
+        report_value(session, indicator, act.occurrence_key.removesuffix(".indicator"),
+                     value=indicator.target_value if numeric else None, achieved=None if numeric else True,
+                     note="Mô phỏng", by="simulated-owner")
 
 
 def _quiet_runtime() -> Runtime:
@@ -178,6 +220,8 @@ async def simulate(
                 if act.at is not None:
                     actions.append((act.at + shift.delta, "submit", workflow_id, act))
                     actions.append((act.confirm_at + shift.delta, "confirm", workflow_id, act))
+            indicator_outcomes = _plan_indicator_reports(engine, plan.id, seed, complete_on_time, real_calendar, tz,
+                                                         shift, actions)
             actions.sort(key=lambda a: a[0])
 
             from worker import build_worker
@@ -189,6 +233,9 @@ async def simulate(
                     if at - shift.delta > horizon:
                         continue
                     await _skip_to(env, at)
+                    if what == "indicator":
+                        _report_indicator(engine, int(workflow_id), act)
+                        continue
                     handle = env.client.get_workflow_handle(workflow_id)
                     if is_progress_key(act.occurrence_key):
                         await _progress_action(handle, what, act.occurrence_key)
@@ -200,5 +247,6 @@ async def simulate(
             entries, names = _timeline(engine, shift, tz, horizon)
         engine.dispose()
     summary = summarise(entries, outcomes, year, len(stored))
+    summary["indicators"] = dict(indicator_outcomes)
     summary["shifted_days"] = shift.days
     return SimulationResult(entries, summary, names)

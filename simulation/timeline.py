@@ -14,6 +14,7 @@ from domain.vocabulary import ChasingKind
 KINDS = tuple(k.value for k in ChasingKind)
 KIND_LABELS = {k.value: k.label for k in ChasingKind}
 OUTCOME_LABELS = {"on_time": "đúng hạn", "late": "trễ hạn", "never": "không hoàn thành"}
+INDICATOR_OUTCOME_LABELS = {"on_time": "báo cáo đúng hạn", "late": "báo cáo trễ", "never": "không báo cáo"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,10 @@ def render(summary: dict, console: Console, names: dict[str, str] | None = None)
         + ", ".join(f"{occ.get(k, 0)} kỳ {label}" for k, label in OUTCOME_LABELS.items())
         + f"; {summary['actions']} lượt đôn đốc, {summary['notices']} thông báo."
     )
+    indicators = summary.get("indicators") or {}
+    if indicators:
+        console.print("Chỉ tiêu (báo cáo số liệu mỗi kỳ): " + ", ".join(
+            f"{indicators.get(k, 0)} lượt {label}" for k, label in INDICATOR_OUTCOME_LABELS.items()) + ".")
     month_table = Table(title="Theo tháng")
     month_table.add_column("Tháng")
     for kind in KINDS:

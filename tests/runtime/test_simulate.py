@@ -42,6 +42,12 @@ def test_simulate_a_year_of_the_ngoc_lien_plan(tmp_path: Path) -> None:
         assert entry["kind"] in ("reminder", "due", "overdue", "escalation") and entry["to"]
     # Occurrences nobody finishes climb to the chairman (level 3).
     assert any(e["kind"] == "escalation" and e["level"] == 3 for e in timeline)
+    # The plan's chỉ tiêu are reported each period by the simulated owners too; those never
+    # reported are chased like tasks (entries named by the indicator's code).
+    indicators = summary["indicators"]
+    assert sum(indicators.values()) % 4 == 0 and indicators["on_time"] > indicators.get("never", 0) > 0
+    chased = [e for e in timeline if e["task"].startswith("CT-")]
+    assert chased and any(e["kind"] == "escalation" for e in chased)
 
 
 def test_simulate_refuses_a_review_with_errors(tmp_path: Path) -> None:
