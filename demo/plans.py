@@ -15,6 +15,7 @@ the rest left overdue), marked as demo data in the evidence and the audit log.
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -67,7 +68,13 @@ def prepare_review(document: Path, org_file: Path, year: int, target: Path) -> D
         if not task.get("deadline"):
             task["deadline"] = STAND_IN_REPORT if task.get("kind") == "report" else STAND_IN_TASK
             stand_ins += 1
-    if stand_ins:
+    # The sample is re-based onto ``year``: its title says that year too ("năm 2021" → "năm 2026"),
+    # or the demo's report would report on "cải cách hành chính năm 2021" in 2026.
+    info = data.get("plan") or {}
+    source_year, title = info.get("source_year"), str(info.get("title") or "")
+    retitled = re.sub(rf"\b{source_year}\b", str(year), title) if source_year and source_year != year else title
+    if stand_ins or retitled != title:
+        info["title"] = retitled
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
         target.write_text("# Tệp rà soát của bản demo (thời hạn thiếu đã được điền tạm).\n" + text, encoding="utf-8")
     return DemoPlan(target, len(data.get("tasks", [])), stand_ins)
