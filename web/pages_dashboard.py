@@ -52,6 +52,19 @@ def _period_report(request: Request, user: CurrentUser, chosen: Any) -> Any:
                                              chosen.year, chosen.period.key)
 
 
+def _indicator_counts(request: Request, user: CurrentUser, chosen: Any) -> dict[str, int]:
+    """Đạt / chưa đạt / chưa báo cáo of the indicators of the plans followed in the chosen period."""
+    from reports.indicators import indicator_lines
+    from web.pages_indicators import tracked_plans
+
+    counts: dict[str, int] = {}
+    with Session(request.app.state.engine) as db:
+        for plan in tracked_plans(db, user.organisation_id, chosen.year):
+            for line in indicator_lines(db, plan, chosen.period.key):
+                counts[line.status] = counts.get(line.status, 0) + 1
+    return counts
+
+
 def _inbox_context(request: Request, user: CurrentUser, back: str) -> dict:
     from web import progress as progress_view
 
@@ -90,11 +103,14 @@ def all_areas(snap: queries.Snapshot, present: dict) -> list[str]:
 async def overview(request: Request, ok: str | None = None, error: str | None = None,
                    user: CurrentUser = Depends(current_user)) -> Response:
     from domain.status import Counts
+    from web.pages_indicators import INDICATOR_STATUS_LABELS
     from web.progress import STATE_LABELS, STATES, chosen_for
 
     snap = await snapshot_for(request, user)
     chosen = await run_in_threadpool(chosen_for, request, user.organisation_id)
     report = await run_in_threadpool(snap.remember, ("progress", chosen.period.key), lambda: _period_report(request, user, chosen))
+    # Indicator values are no task state: read each time (a few rows), not kept in the snapshot.
+    indicators = await run_in_threadpool(_indicator_counts, request, user, chosen)
 
     def body() -> Markup:
         by_unit, by_area = snap.figures(chosen.year)
@@ -111,10 +127,10 @@ async def overview(request: Request, ok: str | None = None, error: str | None = 
             "snap": snap, "counts": by_unit.overall, "units": units, "areas": areas, "year": chosen.year,
             "area_names": names, "upcoming": upcoming[:100], "overdue": overdue[:50], "overdue_total": len(overdue),
             "report": report, "progress_units": progress_units, "STATES": STATES, "STATE_LABELS": STATE_LABELS,
-            "chosen": chosen,
+            "chosen": chosen, "indicators": indicators, "INDICATOR_STATUS_LABELS": INDICATOR_STATUS_LABELS,
         })
 
-    content = snap.remember(("overview.html", chosen.period.key), body)
+    content = snap.remember(("overview.html", chosen.period.key, tuple(sorted(indicators.items()))), body)
     if can_review(user):
         # The coordinator lands here: the inbox first (its forms carry the user's CSRF token).
         inbox = await cached_inbox(request, user, snap, "/overview")

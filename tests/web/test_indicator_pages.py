@@ -185,3 +185,14 @@ def test_the_list_says_who_was_told_about_an_unreported_indicator(env: WebEnv) -
     assert "Đã" not in _row(coordinator.get("/indicators?scope=all").text, "CT-02")  # never chased
     _post(coordinator, env, "CT-01", value="60")
     assert "Đã báo cáo Chủ tịch" not in _row(coordinator.get("/indicators?scope=all").text, "CT-01")  # reported
+
+
+def test_the_overview_counts_the_periods_indicators(env: WebEnv) -> None:
+    coordinator = env.login("vanphong")
+    section = re.search(r'<section class="card" id="chi-tieu">.*?</section>', coordinator.get("/overview").text, re.S)
+    assert section and re.search(r'data-status="chua_bao_cao"><b>2</b>', section.group(0))
+    _post(coordinator, env, "CT-01", value="80")
+    section = re.search(r'<section class="card" id="chi-tieu">.*?</section>', coordinator.get("/overview").text, re.S)
+    assert re.search(r'data-status="dat"><b>1</b>', section.group(0))
+    assert re.search(r'data-status="chua_bao_cao"><b>1</b>', section.group(0))
+    assert "/indicators?scope=all&amp;status=dat" in section.group(0)
