@@ -19,11 +19,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from activities.task_activities import add_notifications, plan_contacts
+from activities.task_activities import add_notifications, countdown, plan_contacts, write_retrying
 from contracts.indicator_chase import ChaseIndicatorsInput, ChaseIndicatorsResult
 from domain.calendar import WorkCalendar, organisation_calendar
 from domain.indicators import target_phrase
@@ -51,17 +50,7 @@ class IndicatorActivities:
     def chase_indicators(self, params: ChaseIndicatorsInput) -> ChaseIndicatorsResult:
         """Record the chasing actions due at ``params.now``; say when to look again."""
         now = datetime.fromisoformat(params.now)
-        for attempt in (1, 2):  # a lost insert race: the second run finds the rows and skips them
-            with Session(self.engine, expire_on_commit=False) as session:
-                try:
-                    result = self._chase(session, params, now)
-                    session.commit()
-                    return result
-                except IntegrityError:
-                    session.rollback()
-                    if attempt == 2:
-                        raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return write_retrying(self.engine, lambda session: self._chase(session, params, now))
 
     def _chase(self, session: Session, params: ChaseIndicatorsInput, now: datetime) -> ChaseIndicatorsResult:
         plan = session.get(Plan, params.plan_id)
@@ -137,10 +126,7 @@ class IndicatorActivities:
             "dashboard_path": f"/indicators?plan={plan.code}&period={period_key}",
             "action_key": action.key, "kind": action.kind, "level": action.level, "period": action.period,
             "due": action.due.isoformat(), "scheduled_at": action.scheduled_at.isoformat(),
-            "days_overdue": max(0, (day - action.due).days),
-            "working_days_overdue": max(0, calendar.working_days_between(action.due, day)),
-            "days_left": max(0, (action.due - day).days),
-            "working_days_left": max(0, calendar.working_days_between(day, action.due)),
+            **countdown(day, action.due, calendar),
             "audience": list(action.audience),
         }
         _, unknown = add_notifications(

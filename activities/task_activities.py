@@ -136,6 +136,34 @@ def _aware(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
 
 
+def write_retrying(engine: Engine, fn: Callable[[Session], Any]) -> Any:
+    """Run ``fn(session)`` in a transaction; on a lost insert race, run it once more.
+
+    The second run sees the rows the concurrent attempt committed and skips them.
+    """
+    for attempt in (1, 2):
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                result = fn(session)
+                session.commit()
+                return result
+            except IntegrityError:
+                session.rollback()
+                if attempt == 2:
+                    raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def countdown(day: date, due: date, calendar: WorkCalendar) -> dict[str, int]:
+    """How far ``day`` is from ``due``, as the mails say it (days and working days, late or left)."""
+    return {
+        "days_overdue": max(0, (day - due).days),
+        "working_days_overdue": max(0, calendar.working_days_between(due, day)),
+        "days_left": max(0, (due - day).days),
+        "working_days_left": max(0, calendar.working_days_between(day, due)),
+    }
+
+
 def add_notifications(
     session: Session,
     *,
@@ -249,41 +277,7 @@ class TaskActivities:
     # -- helpers -----------------------------------------------------------------------
 
     def _write(self, fn: Any) -> Any:
-        """Run ``fn(session)`` in a transaction; on a lost insert race, run it once more.
-
-        The second run sees the rows the concurrent attempt committed and skips them.
-        """
-        for attempt in (1, 2):
-            with Session(self.engine, expire_on_commit=False) as session:
-                try:
-                    result = fn(session)
-                    session.commit()
-                    return result
-                except IntegrityError:
-                    session.rollback()
-                    if attempt == 2:
-                        raise
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _notify(
-        self,
-        loaded: _Loaded,
-        *,
-        key_prefix: str,
-        usernames: list[str],
-        kind: str,
-        level: int,
-        context: dict[str, Any],
-        roles: dict[str, list[str]],
-        occurrence: Occurrence | None,
-        not_before: datetime | None,
-    ) -> tuple[int, list[str]]:
-        """Insert one outbox row per recipient of a task (if absent); returns (inserted, unknown usernames)."""
-        return add_notifications(
-            loaded.session, organisation_id=loaded.org_id, officer_of=loaded.officer, key_prefix=key_prefix,
-            usernames=usernames, kind=kind, level=level, context=context, roles=roles, task_id=loaded.task_id,
-            occurrence_id=occurrence.id if occurrence else None, not_before=not_before,
-        )
+        return write_retrying(self.engine, fn)
 
     # -- activities ----------------------------------------------------------------------
 
@@ -356,15 +350,13 @@ class TaskActivities:
             "original_due": occurrence.due.isoformat() if occurrence else action.due,
             "extended": bool(occurrence and occurrence.extended_due),
             "scheduled_at": action.scheduled_at,
-            "days_overdue": max(0, (day - due).days),
-            "working_days_overdue": max(0, calendar.working_days_between(due, day)),
-            "days_left": max(0, (due - day).days),
-            "working_days_left": max(0, calendar.working_days_between(day, due)),
+            **countdown(day, due, calendar),
             "audience": list(action.audience),
         }
-        inserted, unknown = self._notify(
-            loaded, key_prefix=prefix, usernames=list(action.recipients), kind=action.kind,
-            level=action.level, context=context, roles=action.roles, occurrence=occurrence,
+        inserted, unknown = add_notifications(
+            session, organisation_id=loaded.org_id, officer_of=loaded.officer, key_prefix=prefix,
+            usernames=list(action.recipients), kind=action.kind, level=action.level, context=context,
+            roles=action.roles, task_id=loaded.task_id, occurrence_id=occurrence.id if occurrence else None,
             not_before=scheduled,
         )
         if not _event_exists(session, prefix):
@@ -422,10 +414,10 @@ class TaskActivities:
                 "scheduled_at": params.at,
                 **{k: v for k, v in params.data.items() if k not in ("recipients",)},
             }
-            self._notify(
-                loaded, key_prefix=params.idempotency_key, usernames=list(params.notify),
-                kind=params.kind, level=0, context=context, roles=params.notify_roles,
-                occurrence=occurrence, not_before=None,
+            add_notifications(
+                session, organisation_id=loaded.org_id, officer_of=loaded.officer, key_prefix=params.idempotency_key,
+                usernames=list(params.notify), kind=params.kind, level=0, context=context, roles=params.notify_roles,
+                task_id=loaded.task_id, occurrence_id=occurrence.id if occurrence else None, not_before=None,
             )
         return loaded
 
