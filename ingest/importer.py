@@ -10,7 +10,7 @@ from typing import Any
 from domain.calendar import WorkCalendar
 from domain.deadlines import DeadlineError, expand, parse_deadline
 from domain.indicators import indicator_code, owner_by_area
-from ingest.areas import CODE_PREFIX, REPORT_PREFIX, guess_area
+from ingest.areas import AREAS, CODE_PREFIX, REPORT_PREFIX, guess_area
 from ingest.errors import IngestError, NotAPlanError
 from ingest.extract import Indicator, Task, TaskCollector
 from ingest.limits import MAX_TASKS, too_large
@@ -334,7 +334,8 @@ def _indicator_owners(indicators: list[Indicator], tasks: list[ImportedTask], wa
         indicator.owner = owners.get(indicator.area or "")
         if indicator.owner is None:
             short = indicator.text if len(indicator.text) <= 80 else indicator.text[:80].rstrip() + "…"
-            why = "không đoán được lĩnh vực" if indicator.area is None else "lĩnh vực này chưa có nhiệm vụ nào có chủ trì"
+            why = ("không đoán được lĩnh vực" if indicator.area is None
+                   else f"lĩnh vực «{AREAS[indicator.area]}» chưa có nhiệm vụ nào có chủ trì")
             warnings.append(ImportWarning(
                 indicator.line_start, f'Chưa rõ đơn vị chủ trì báo cáo chỉ tiêu "{short}" ({why}): '
                 "hãy chọn đơn vị (owner).", indicator_code(number)))

@@ -203,6 +203,32 @@ def add_task(data: dict[str, Any], after: int | None = None, area: str = "chi_da
     return index
 
 
+def remove_item(data: dict[str, Any], key: str, index: int) -> Any:
+    """Remove item ``index`` of the list ``data[key]`` (a warning), keeping the comment written after it.
+
+    ruamel keeps the comment lines that head the next section ("# Chỉ tiêu: ...") with the
+    last item of the list before them: they would go with that item.
+    """
+    seq = data[key]
+    token = None
+    if isinstance(seq, CommentedSeq) and index == len(seq) - 1:
+        token = (seq.ca.items.pop(index, None) or [None])[0]
+    removed = seq.pop(index)
+    if token is None:
+        return removed
+    if seq:
+        before = (seq.ca.items.get(len(seq) - 1) or [None])[0]
+        if before is None:
+            seq.ca.items[len(seq) - 1] = [token, None, None, None]
+        return removed
+    keys = list(data)
+    following = keys[keys.index(key) + 1] if keys.index(key) + 1 < len(keys) else None
+    lines = [line.lstrip("#").removeprefix(" ") for line in token.value.strip("\n").split("\n") if line.strip()]
+    if following is not None and lines and isinstance(data, CommentedMap):
+        data.yaml_set_comment_before_after_key(following, before="\n".join(lines), indent=0)
+    return removed
+
+
 def remove_task(data: dict[str, Any], index: int) -> dict[str, Any]:
     """Remove task ``index``; returns it."""
     return data["tasks"].pop(index)

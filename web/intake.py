@@ -365,7 +365,7 @@ async def intake_indicator_save(intake_id: str, index: int, request: Request, us
     from domain.indicators import indicator_code
     from domain.organisation import OrganisationError
     from ingest.areas import AREAS
-    from ingest.review_edit import save_data, update_indicator
+    from ingest.review_edit import remove_item, save_data, update_indicator
 
     ctx = _load(request, user, intake_id)
     if not 0 <= index < len(ctx.data.get("indicators") or []):
@@ -393,7 +393,7 @@ async def intake_indicator_save(intake_id: str, index: int, request: Request, us
         warnings = ctx.data.get("warnings") or []
         for n in reversed(range(len(warnings))):
             if code in str(warnings[n]) and "Chưa rõ đơn vị chủ trì báo cáo chỉ tiêu" in str(warnings[n]):
-                warnings.pop(n)
+                remove_item(ctx.data, "warnings", n)
     save_data(ctx.data, ctx.folder / "review.yaml")
     return _back(intake_id, f"#ct{index}")
 
@@ -444,13 +444,11 @@ async def intake_plan_save(intake_id: str, request: Request, user: CurrentUser =
 
 @router.post("/intake/{intake_id}/warnings/{n}/resolve", include_in_schema=False, dependencies=[Depends(check_csrf)])
 def intake_warning_resolve(intake_id: str, n: int, request: Request, user: CurrentUser = Depends(coordinator)) -> Response:
-    from ingest.review_edit import save_data
+    from ingest.review_edit import remove_item, save_data
 
     ctx = _load(request, user, intake_id)
-    warnings = ctx.data.get("warnings") or []
-    if 0 <= n < len(warnings):
-        warnings.pop(n)
-        ctx.data["warnings"] = warnings
+    if 0 <= n < len(ctx.data.get("warnings") or []):
+        remove_item(ctx.data, "warnings", n)
         save_data(ctx.data, ctx.folder / "review.yaml")
     return _back(intake_id, "#canh-bao")
 

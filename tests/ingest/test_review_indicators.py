@@ -122,3 +122,20 @@ III. NHIỆM VỤ TRỌNG TÂM
     assert warning.code == "CT-01" and warning.line == result.indicators[0].line_start
     review = write_review(result, tmp_path / "review.yaml")
     assert "owner: null" in review.read_text(encoding="utf-8")
+
+
+def test_settling_the_last_warnings_keeps_the_indicators_comment(review_file: Path) -> None:
+    heading = "# Chỉ tiêu: được theo dõi; mỗi kỳ báo cáo, đơn vị chủ trì được nhắc báo cáo số liệu thực tế"
+    data = review_edit.load_data(review_file)
+    count = len(data["warnings"])
+    review_edit.remove_item(data, "warnings", count - 1)  # the last: ruamel keeps the next comment with it
+    review_edit.save_data(data, review_file)
+    assert heading in review_file.read_text(encoding="utf-8")
+    data = review_edit.load_data(review_file)
+    while data["warnings"]:
+        review_edit.remove_item(data, "warnings", len(data["warnings"]) - 1)
+    review_edit.save_data(data, review_file)
+    text = review_file.read_text(encoding="utf-8")
+    assert heading in text and "warnings: []" in text
+    parsed, _ = check_review(review_file)
+    assert parsed is not None and parsed.warnings == [] and len(parsed.indicators) >= 12
