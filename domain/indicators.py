@@ -3,13 +3,17 @@
 "100% TTHC được công khai" -> ≥ 100 %; "tối thiểu 50%" -> ≥ 50 %; "trên 90%" -> > 90 %;
 "thu ngân sách đạt trên 305,5 tỷ đồng" -> > 305.5 tỷ đồng; "không quá 5%" -> ≤ 5 %.
 An item naming several targets ("...; 100% ...") is split into one indicator per target.
-A target without a number is judged reached or not by whoever reports it.
+A target without a number is judged reached or not by whoever reports it. Unless the
+review file names it, the unit that reports an area's chỉ tiêu is the one leading most of
+the plan's tasks in that area (``owner_by_area``: the importer and activation both use it).
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.text import fold
@@ -153,3 +157,28 @@ def value_text(value: float | None, unit: str | None) -> str:
         return ""
     shown = f"{value:g}".replace(".", ",")
     return f"{shown}%" if unit == "%" else f"{shown} {unit or ''}".strip()
+
+
+def indicator_code(number: int, index: int = 0, count: int = 1) -> str:
+    """The code of a plan's ``number``-th chỉ tiêu item (1-based); its ``index``-th target of ``count``.
+
+    "CT-01"; an item stating several targets gives "CT-03a", "CT-03b".
+    """
+    return f"CT-{number:02d}" + (chr(ord("a") + index) if count > 1 else "")
+
+
+def owner_by_area(leads: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The unit that reports an area's chỉ tiêu: the one leading most of the plan's tasks in that area.
+
+    Args:
+        leads: (area, lead unit) of each task, in the plan's order (a task's first lead
+            unit); a tie goes to the unit seen first.
+
+    Returns:
+        The owner of each area that has at least one task with a lead.
+    """
+    counts: dict[str, Counter] = {}
+    for area, unit in leads:
+        if area and unit:
+            counts.setdefault(area, Counter())[unit] += 1
+    return {area: counter.most_common(1)[0][0] for area, counter in counts.items()}

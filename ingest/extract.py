@@ -48,11 +48,13 @@ class Task:
 
 @dataclass
 class Indicator:
-    """A numeric target (chỉ tiêu): kept apart, not chased."""
+    """A target (chỉ tiêu): not a task; tracked per reporting period, its owner reminded to report it."""
 
     text: str
     line_start: int
     line_end: int
+    area: str | None = None  # guessed from the text (ingest.importer)
+    owner: str | None = None  # the unit that reports it, guessed from the area (ingest.importer)
 
 
 _TARGET_START = re.compile(r"^(?:(?:tối thiểu|ít nhất|trên|từ|đạt|đảm bảo|phấn đấu)\s+)?\d+(?:[.,]\d+)?\s*%", re.IGNORECASE)

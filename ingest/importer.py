@@ -9,7 +9,8 @@ from typing import Any
 
 from domain.calendar import WorkCalendar
 from domain.deadlines import DeadlineError, expand, parse_deadline
-from ingest.areas import CODE_PREFIX, REPORT_PREFIX
+from domain.indicators import indicator_code, owner_by_area
+from ingest.areas import AREAS, CODE_PREFIX, REPORT_PREFIX, guess_area
 from ingest.errors import IngestError, NotAPlanError
 from ingest.extract import Indicator, Task, TaskCollector
 from ingest.limits import MAX_TASKS, too_large
@@ -85,7 +86,8 @@ class ImportResult:
             "standing_coordinator": self.standing_coordinator,
             "source_file": str(self.source),
             "indicators": [
-                {"text": i.text, "source": {"line_start": i.line_start, "line_end": i.line_end}} for i in self.indicators
+                {"text": i.text, "area": i.area, "owner": i.owner,
+                 "source": {"line_start": i.line_start, "line_end": i.line_end}} for i in self.indicators
             ],
         }
 
@@ -167,6 +169,7 @@ def import_plan(
     _assign_owners(tasks, owners, resolver)
     calendar = org.work_calendar() if org is not None else WorkCalendar()
     imported = _finish(tasks, owners, resolver, source_year, plan_year, calendar, warnings)
+    _indicator_owners(collector.indicators, imported, warnings)
     warnings.extend(ImportWarning(line, message) for line, message in collector.notes)
     warnings.sort(key=lambda w: (w.line is not None, w.line or 0))
 
@@ -318,6 +321,24 @@ def _finish(
         task.coordinators = [u for u in task.coordinators if u not in task.lead]
         out.append(ImportedTask(code, task, due))
     return out
+
+
+def _indicator_owners(indicators: list[Indicator], tasks: list[ImportedTask], warnings: list[ImportWarning]) -> None:
+    """Each chỉ tiêu's area (from its text) and owner (the unit leading most tasks of that area).
+
+    The reviewer sees both in the review file; an indicator without an owner is a warning.
+    """
+    owners = owner_by_area((t.task.area, t.task.lead[0]) for t in tasks if t.task.lead)
+    for number, indicator in enumerate(indicators, start=1):
+        indicator.area = guess_area(indicator.text)
+        indicator.owner = owners.get(indicator.area or "")
+        if indicator.owner is None:
+            short = indicator.text if len(indicator.text) <= 80 else indicator.text[:80].rstrip() + "…"
+            why = ("không đoán được lĩnh vực" if indicator.area is None
+                   else f"lĩnh vực «{AREAS[indicator.area]}» chưa có nhiệm vụ nào có chủ trì")
+            warnings.append(ImportWarning(
+                indicator.line_start, f'Chưa rõ đơn vị chủ trì báo cáo chỉ tiêu "{short}" ({why}): '
+                "hãy chọn đơn vị (owner).", indicator_code(number)))
 
 
 def _drop_collectives(

@@ -70,9 +70,15 @@ class ReviewTask(_Model):
 
 
 class ReviewIndicator(_Model):
-    """A numeric target (chỉ tiêu), kept for the record."""
+    """A target (chỉ tiêu): tracked each reporting period, its owner reminded to report the actual value.
+
+    ``owner`` is a unit as tasks' ``lead`` names one (code, name or alias of the
+    organisation file); ``area`` a reform area key. Activation guesses what is left empty.
+    """
 
     text: str
+    area: str | None = None
+    owner: str | None = None
     source: ReviewSource | None = None
 
 
@@ -190,11 +196,21 @@ def render_review(result: Any, review_path: Path | None = None) -> str:
         "warnings:" + ("" if result.warnings else " []"),
     ]
     lines += [f"  - {_q(str(w))}" for w in result.warnings]
-    lines += ["", "# Chỉ tiêu (số liệu mục tiêu): chỉ để tham khảo, không đôn đốc như nhiệm vụ.",
-              "indicators:" + ("" if result.indicators else " []")]
+    lines += [
+        "",
+        "# Chỉ tiêu: được theo dõi; mỗi kỳ báo cáo, đơn vị chủ trì được nhắc báo cáo số liệu thực tế",
+        "# (chưa báo cáo thì báo cơ quan thường trực, rồi Chủ tịch).",
+        "# owner: đơn vị chủ trì báo cáo số liệu (ghi như lead của nhiệm vụ; đã đoán: đơn vị chủ trì nhiều",
+        "# nhiệm vụ nhất của lĩnh vực, hãy kiểm tra); area: lĩnh vực (mã như ở mục tasks).",
+        "indicators:" + ("" if result.indicators else " []"),
+    ]
     for ind in result.indicators:
-        lines.append(f"  - text: {_q(ind.text)}")
-        lines.append(f"    source: {{line_start: {ind.line_start}, line_end: {ind.line_end}}}")
+        lines += [
+            f"  - text: {_q(ind.text)}",
+            f"    area: {getattr(ind, 'area', None) or 'null'}",
+            f"    owner: {_q(getattr(ind, 'owner', None))}",
+            f"    source: {{line_start: {ind.line_start}, line_end: {ind.line_end}}}",
+        ]
     lines += [
         "",
         "# Nhiệm vụ. lead: cơ quan/công chức chủ trì; coordinators: phối hợp; deadline: thời hạn;",
@@ -382,9 +398,29 @@ def check_review(path: str | Path, org_path: str | Path | None = None) -> tuple[
         if resolve is not None:
             for field in ("lead", "coordinators"):
                 for unit in getattr(task, field):
-                    if unit.strip() and resolve(unit) is None:
-                        problems.append(Problem(at(field), f"{name}: đơn vị '{unit}' không có trong tệp tổ chức."))
+                    problems.extend(_unit_problem(resolve, unit, name, at(field)))
+    _check_indicators(review, lines, resolve, problems)
     return review, sorted(problems, key=lambda p: (p.line or 0))
+
+
+def _unit_problem(resolve: Any, unit: str | None, name: str, line: int | None) -> list[Problem]:
+    """A unit the organisation file does not know (a task's lead or coordinator, a chỉ tiêu's owner)."""
+    if resolve is None or not unit or not unit.strip() or resolve(unit) is not None:
+        return []
+    return [Problem(line, f"{name}: đơn vị '{unit}' không có trong tệp tổ chức.")]
+
+
+def _check_indicators(review: ReviewPlan, lines: dict, resolve: Any, problems: list[Problem]) -> None:
+    from domain.indicators import indicator_code
+
+    for index, indicator in enumerate(review.indicators):
+        at = lambda *f, index=index: _line(lines, ("indicators", index, *f))  # noqa: E731
+        name = f"Chỉ tiêu {indicator_code(index + 1)}"
+        if not indicator.text.strip():
+            problems.append(Problem(at("text"), f"{name}: thiếu nội dung chỉ tiêu (text)."))
+        if indicator.area and indicator.area not in AREAS:
+            problems.append(Problem(at("area"), f"{name}: lĩnh vực '{indicator.area}' không hợp lệ; chọn một trong: {', '.join(AREAS)}."))
+        problems.extend(_unit_problem(resolve, indicator.owner, name, at("owner")))
 
 
 def _check_chasing(review: ReviewPlan, lines: dict, problems: list[Problem]) -> None:

@@ -33,6 +33,7 @@ HEADER = (
     "# Kiểm tra: dondoc plan check <tệp này>; kích hoạt: dondoc plan activate <tệp này> (hoặc nút Kích hoạt).\n"
 )
 TASK_FIELDS = ("code", "area", "area_label", "kind", "title", "text", "lead", "coordinators", "deadline", "product", "source")
+INDICATOR_FIELDS = ("text", "area", "owner", "source")
 _TASK_REF = re.compile(r"\[([^\]\s]+)\]")
 
 
@@ -166,22 +167,32 @@ def update_task(data: dict[str, Any], index: int, values: dict[str, Any]) -> dic
     The task is changed in place, so its comments (the importer's "hạn năm ..." note, a
     person's remark) stay; a field it lacked is inserted at its place in ``TASK_FIELDS``.
     """
+    data["tasks"][index] = _task_map(data["tasks"][index])
+    return _update(data["tasks"][index], TASK_FIELDS, values)
+
+
+def update_indicator(data: dict[str, Any], index: int, values: dict[str, Any]) -> dict[str, Any]:
+    """Set the given fields (text, area, owner; None clears) of chỉ tiêu ``index``, as ``update_task`` does."""
+    data["indicators"][index] = _task_map(data["indicators"][index])
+    return _update(data["indicators"][index], INDICATOR_FIELDS, values)
+
+
+def _update(item: CommentedMap, fields: tuple[str, ...], values: dict[str, Any]) -> CommentedMap:
     for name in values:
-        if name not in TASK_FIELDS:
+        if name not in fields:
             raise KeyError(name)
-    task = data["tasks"][index] = _task_map(data["tasks"][index])
     for name, value in values.items():
-        if name in task:
-            if task[name] == value:
+        if name in item:
+            if item[name] == value:
                 continue  # unchanged: keep it as written (quotes, flow style)
-            task[name] = _quoted(value)
+            item[name] = _quoted(value)
             if name == "deadline":
-                _drop_due_note(task)
+                _drop_due_note(item)
         else:
-            order = TASK_FIELDS.index(name)
-            position = sum(1 for k in task if k in TASK_FIELDS and TASK_FIELDS.index(k) < order)
-            task.insert(position, name, _quoted(value))
-    return task
+            order = fields.index(name)
+            position = sum(1 for k in item if k in fields and fields.index(k) < order)
+            item.insert(position, name, _quoted(value))
+    return item
 def add_task(data: dict[str, Any], after: int | None = None, area: str = "chi_dao") -> int:
     """Add an empty task after task ``after`` (at the end if None); returns its index."""
     near = data["tasks"][after] if after is not None and data["tasks"] else None
@@ -190,6 +201,32 @@ def add_task(data: dict[str, Any], after: int | None = None, area: str = "chi_da
     index = len(data["tasks"]) if after is None else after + 1
     data["tasks"].insert(index, task)
     return index
+
+
+def remove_item(data: dict[str, Any], key: str, index: int) -> Any:
+    """Remove item ``index`` of the list ``data[key]`` (a warning), keeping the comment written after it.
+
+    ruamel keeps the comment lines that head the next section ("# Chỉ tiêu: ...") with the
+    last item of the list before them: they would go with that item.
+    """
+    seq = data[key]
+    token = None
+    if isinstance(seq, CommentedSeq) and index == len(seq) - 1:
+        token = (seq.ca.items.pop(index, None) or [None])[0]
+    removed = seq.pop(index)
+    if token is None:
+        return removed
+    if seq:
+        before = (seq.ca.items.get(len(seq) - 1) or [None])[0]
+        if before is None:
+            seq.ca.items[len(seq) - 1] = [token, None, None, None]
+        return removed
+    keys = list(data)
+    following = keys[keys.index(key) + 1] if keys.index(key) + 1 < len(keys) else None
+    lines = [line.lstrip("#").removeprefix(" ") for line in token.value.strip("\n").split("\n") if line.strip()]
+    if following is not None and lines and isinstance(data, CommentedMap):
+        data.yaml_set_comment_before_after_key(following, before="\n".join(lines), indent=0)
+    return removed
 
 
 def remove_task(data: dict[str, Any], index: int) -> dict[str, Any]:
@@ -241,8 +278,10 @@ def merge_with_next(data: dict[str, Any], index: int) -> dict[str, Any]:
 
 
 def warnings_by_task(data: dict[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
-    """The importer's warnings grouped by the task code they name (``[1.2]``), and the rest."""
-    codes = _codes(data)
+    """The importer's warnings grouped by the task or chỉ tiêu code they name (``[1.2]``, ``[CT-03]``), and the rest."""
+    from domain.indicators import indicator_code
+
+    codes = _codes(data) | {indicator_code(n) for n in range(1, len(data.get("indicators") or []) + 1)}
     by_task: dict[str, list[str]] = {}
     general: list[str] = []
     for warning in data.get("warnings") or []:

@@ -2,14 +2,15 @@
 
 The review file lists the targets the importer found (``indicators: - text: ...``).
 Activation turns each into one tracked indicator per stated target (CT-01, CT-03a,
-CT-03b...), with its area guessed from the text and its owner taken from the area
-mapping: the unit that leads most of the plan's tasks in that area (an ``owner`` or
-``area`` written in the review, when the review format has them, wins).
+CT-03b...). The importer writes each item's ``area`` and ``owner`` into the review file,
+where the reviewer corrects them; what the review says wins. A review file written before
+those fields existed falls back to the same guesses: the area from the text, the owner
+from the area mapping (``domain.indicators.owner_by_area``: the unit that leads most of
+the plan's tasks in that area).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,8 @@ from domain.indicators import (
     STATUS_LABELS,
     IndicatorStatus,
     Target,
+    indicator_code,
+    owner_by_area,
     parse_target,
     split_targets,
     status_of,
@@ -58,10 +61,8 @@ def store_indicators(session: Session, plan: Plan, review: Any, resolve_unit: An
     Values already reported are kept: an indicator keeps its code while the review's
     order of targets does not change.
     """
-    owners: dict[str, Counter] = {}
-    for task in session.exec(select(Task).where(Task.plan_id == plan.id, Task.status == TaskStatus.ACTIVE)):
-        for unit in task.lead_units[:1]:
-            owners.setdefault(task.area, Counter())[unit] += 1
+    tasks = session.exec(select(Task).where(Task.plan_id == plan.id, Task.status == TaskStatus.ACTIVE).order_by(Task.id))
+    owners = owner_by_area((task.area, unit) for task in tasks for unit in task.lead_units[:1])
     existing = {i.code: i for i in session.exec(select(Indicator).where(Indicator.plan_id == plan.id))}
     stored: list[Indicator] = []
     for number, item in enumerate(getattr(review, "indicators", []) or [], start=1):
@@ -69,7 +70,7 @@ def store_indicators(session: Session, plan: Plan, review: Any, resolve_unit: An
         clauses = split_targets(text)
         source = getattr(item, "source", None)
         for index, clause in enumerate(clauses):
-            code = f"CT-{number:02d}" + (chr(ord("a") + index) if len(clauses) > 1 else "")
+            code = indicator_code(number, index, len(clauses))
             row = existing.pop(code, None) or Indicator(organisation_id=plan.organisation_id, plan_id=plan.id, code=code, text=clause)
             target = parse_target(clause)
             area = getattr(item, "area", None) or _guess_area(clause) or _guess_area(text)
@@ -77,8 +78,8 @@ def store_indicators(session: Session, plan: Plan, review: Any, resolve_unit: An
             if owner and resolve_unit is not None:
                 unit = resolve_unit(owner)
                 owner = unit.code if unit is not None else owner
-            if not owner and area in owners:
-                owner = owners[area].most_common(1)[0][0]
+            if not owner:  # a review file without owners (written before they existed)
+                owner = owners.get(area or "")
             row.text = clause
             row.area = area
             row.owner_unit = owner

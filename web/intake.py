@@ -229,8 +229,50 @@ def deadline_dates(text: str | None, year: int, source_year: int | None, calenda
     return [f"{d.due:%d/%m/%Y} ({d.period})" for d in dues], None
 
 
+def _source_span(source: dict, item: Any) -> list[tuple[int, str]]:
+    """The document's lines of a task or chỉ tiêu (at most 31), for showing beside it."""
+    src = item.get("source") or {}
+    start, end = src.get("line_start"), src.get("line_end") or src.get("line_start")
+    return [(n, source.get(str(n), "")) for n in range(start, min(end, start + 30) + 1)] if start else []
+
+
+def _indicator_rows(data: dict[str, Any], resolve: Any, source: dict, by_code: dict[str, list[str]],
+                    posted: dict[int, dict[str, str]]) -> list[dict[str, Any]]:
+    """Each chỉ tiêu of the review file as the page shows it: its targets, area, owner and problems.
+
+    ``posted``: the values a refused form sent (kept in the fields beside their errors).
+    """
+    from domain.indicators import indicator_code, parse_target, split_targets
+    from ingest.areas import AREAS
+
+    rows = []
+    for index, item in enumerate(data.get("indicators") or []):
+        values = posted.get(index) or {}
+        text = values.get("text", str(item.get("text") or ""))
+        owner = values.get("owner", str(item.get("owner") or ""))
+        area = values.get("area", str(item.get("area") or ""))
+        clauses = split_targets(text) if text.strip() else []
+        code = indicator_code(index + 1)
+        targets = []
+        for n, clause in enumerate(clauses):
+            target = parse_target(clause)
+            targets.append((indicator_code(index + 1, n, len(clauses)),
+                            target.text() if target else "không có số: báo cáo đạt / chưa đạt"))
+        unit = resolve(owner) if owner else None
+        rows.append({
+            "index": index, "code": code, "text": text, "targets": targets, "area": area,
+            "owner": unit.name if unit is not None else owner, "lines": _source_span(source, item),
+            "warnings": by_code.get(code, []),
+            "area_error": f"Lĩnh vực «{area}» không hợp lệ: hãy chọn trong danh sách." if area and area not in AREAS else None,
+            "owner_error": f"Đơn vị «{owner}» không có trong danh sách đơn vị: hãy chọn đơn vị đúng."
+            if owner and unit is None else None,
+        })
+    return rows
+
+
 def _review_context(request: Request, user: CurrentUser, intake_id: str, db: Session,
-                    errors: dict[str, str] | None = None, status: int = 200) -> Response:
+                    errors: dict[str, str] | None = None, status: int = 200,
+                    posted: dict[int, dict[str, str]] | None = None) -> Response:
     from domain.organisation import OrganisationError
     from ingest.areas import AREAS
     from ingest.review import check_review
@@ -249,9 +291,7 @@ def _review_context(request: Request, user: CurrentUser, intake_id: str, db: Ses
     _, problems = check_review(ctx.folder / "review.yaml")
     rows = []
     for index, task in enumerate(ctx.data["tasks"]):
-        src = task.get("source") or {}
-        start, end = src.get("line_start"), src.get("line_end") or src.get("line_start")
-        lines = [(n, source.get(str(n), "")) for n in range(start, min(end, start + 30) + 1)] if start else []
+        lines = _source_span(source, task)
         dates, deadline_error = deadline_dates(task.get("deadline"), year, plan.get("source_year"), calendar) if calendar else ([], None)
         unmatched = [u for u in (task.get("lead") or []) + (task.get("coordinators") or []) if resolve(u) is None]
         rows.append({"index": index, "task": task, "lines": lines, "dates": dates, "deadline_error": deadline_error,
@@ -265,6 +305,7 @@ def _review_context(request: Request, user: CurrentUser, intake_id: str, db: Ses
         "general_warnings": general, "all_warnings": ctx.data.get("warnings") or [],
         "problems": [p for p in problems if p.severity == "error"], "units": _units(db, user), "areas": AREAS,
         "changes": changes, "errors": errors or {}, "year": year, "note_limit": NOTE_LIMIT,
+        "indicators": _indicator_rows(ctx.data, resolve, source, by_task, posted or {}),
     }, status)
 
 
@@ -317,6 +358,46 @@ async def intake_task_save(intake_id: str, index: int, request: Request, user: C
     return _back(intake_id, f"#t{index}")
 
 
+@router.post("/intake/{intake_id}/indicators/{index}", include_in_schema=False, dependencies=[Depends(check_csrf)])
+async def intake_indicator_save(intake_id: str, index: int, request: Request, user: CurrentUser = Depends(coordinator),
+                                db: Session = Depends(get_db)) -> Response:
+    """Save one chỉ tiêu's text, area and owner (the unit reminded to report its actual value)."""
+    from domain.indicators import indicator_code
+    from domain.organisation import OrganisationError
+    from ingest.areas import AREAS
+    from ingest.review_edit import remove_item, save_data, update_indicator
+
+    ctx = _load(request, user, intake_id)
+    if not 0 <= index < len(ctx.data.get("indicators") or []):
+        raise HTTPException(404, "Không có chỉ tiêu này trong tệp rà soát (tệp vừa được sửa ở nơi khác?). Hãy tải lại trang.")
+    form = await request.form()
+    values = {name: str(form.get(name) or "").strip() for name in ("text", "area", "owner")}
+    errors: dict[str, str] = {}
+    if not values["text"]:
+        errors[f"ct{index}-text"] = "Cần ghi nội dung chỉ tiêu."
+    if values["area"] and values["area"] not in AREAS:
+        errors[f"ct{index}-area"] = f"Lĩnh vực «{values['area']}» không hợp lệ: hãy chọn trong danh sách."
+    if values["owner"]:
+        try:
+            known = _calendar(ctx.folder).resolve_unit(values["owner"]) is not None
+        except OrganisationError:
+            known = False
+        if not known:
+            errors[f"ct{index}-owner"] = f"Đơn vị «{values['owner']}» không có trong tệp tổ chức: hãy chọn trong danh sách."
+    if errors:
+        return _review_context(request, user, intake_id, db, errors, 400, {index: values})
+    update_indicator(ctx.data, index, {"text": values["text"], "area": values["area"] or None,
+                                       "owner": values["owner"] or None})
+    if values["owner"]:  # the importer's "no owner" warning for it is settled
+        code = f"[{indicator_code(index + 1)}]"
+        warnings = ctx.data.get("warnings") or []
+        for n in reversed(range(len(warnings))):
+            if code in str(warnings[n]) and "Chưa rõ đơn vị chủ trì báo cáo chỉ tiêu" in str(warnings[n]):
+                remove_item(ctx.data, "warnings", n)
+    save_data(ctx.data, ctx.folder / "review.yaml")
+    return _back(intake_id, f"#ct{index}")
+
+
 @router.post("/intake/{intake_id}/tasks/{index}/{operation}", include_in_schema=False, dependencies=[Depends(check_csrf)])
 def intake_task_operation(intake_id: str, index: int, operation: str, request: Request,
                           user: CurrentUser = Depends(coordinator)) -> Response:
@@ -363,13 +444,11 @@ async def intake_plan_save(intake_id: str, request: Request, user: CurrentUser =
 
 @router.post("/intake/{intake_id}/warnings/{n}/resolve", include_in_schema=False, dependencies=[Depends(check_csrf)])
 def intake_warning_resolve(intake_id: str, n: int, request: Request, user: CurrentUser = Depends(coordinator)) -> Response:
-    from ingest.review_edit import save_data
+    from ingest.review_edit import remove_item, save_data
 
     ctx = _load(request, user, intake_id)
-    warnings = ctx.data.get("warnings") or []
-    if 0 <= n < len(warnings):
-        warnings.pop(n)
-        ctx.data["warnings"] = warnings
+    if 0 <= n < len(ctx.data.get("warnings") or []):
+        remove_item(ctx.data, "warnings", n)
         save_data(ctx.data, ctx.folder / "review.yaml")
     return _back(intake_id, "#canh-bao")
 

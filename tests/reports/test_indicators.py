@@ -95,3 +95,37 @@ def test_cam_xuyen_indicators_tracked_reported_and_shown(tmp_path: Path) -> None
     row = next(r for r in values if r[1] == online.code)
     assert row[4:9] == ["≥ 50%", "2026-H1", "62,5%", "Đạt", "Số 31/BC-UBND ngày 10/06/2026"]
     assert next(r for r in values if r[1] == budget.code)[7] == "Chưa báo cáo"
+
+
+def test_owner_written_in_the_review_wins_over_the_guess(tmp_path: Path) -> None:
+    from demo.plans import SAMPLES, prepare_review
+    from ingest import review_edit
+    from runtime.activation import load_inputs, store
+
+    org_file = (SAMPLES / "org" / "cam-xuyen.yaml").resolve()
+    review_path = prepare_review(SAMPLES / "plans" / "cam-xuyen-2021.txt", org_file, 2026,
+                                 tmp_path / "cam-xuyen.review.yaml").review.resolve()
+    data = review_edit.load_data(review_path)
+    items = data["indicators"]
+    online = next(n for n, i in enumerate(items) if str(i["text"]).startswith("Tối thiểu 50% thủ tục hành chính"))
+    budget = next(n for n, i in enumerate(items) if "305,5" in str(i["text"]))
+    assert (items[online]["area"], items[online]["owner"]) == ("tthc", "Trung tâm Hành chính công huyện")  # the guess
+    review_edit.update_indicator(data, online, {"owner": "Phòng NV"})  # corrected by the reviewer (an alias)
+    review_edit.update_indicator(data, budget, {"owner": None, "area": "so_hoa"})  # emptied: the area's owner
+    for key in ("area", "owner"):  # a review file written before owners existed
+        del items[0][key]
+    review_edit.save_data(data, review_path)
+
+    engine = make_engine(database_url(tmp_path / "db.sqlite"))
+    create_schema(engine)
+    review, org_config, _ = load_inputs(review_path, org_file)
+    _, plan, _ = store(engine, review, org_config, review_path)
+    with Session(engine) as s:
+        rows = {r.code: r for r in s.exec(select(Indicator).where(Indicator.plan_id == plan.id))}
+    engine.dispose()
+    def of(number: int) -> set[tuple]:  # an item stating several targets is CT-09a, CT-09b...
+        return {(r.area, r.owner_unit) for code, r in rows.items() if code.startswith(f"CT-{number:02d}")}
+
+    assert of(online + 1) == {("tthc", "noi-vu")}  # not tt-hcc, the guess
+    assert of(budget + 1) == {("so_hoa", "vh-tt")}
+    assert of(1) == {("chi_dao", "noi-vu")}  # guessed at activation

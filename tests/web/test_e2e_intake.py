@@ -228,3 +228,65 @@ def _expected_past(today: date) -> list[date]:
     nominal = [date(y, 2, 28), date(y, 3, 20), date(y, 6, 20), date(y, 9, 20), date(y, 12, 20), date(y, 3, 31),
                date(y, 12, 31)]
     return [d for d in nominal if d < today]
+
+
+async def test_review_page_indicators_section_edit_and_phone_width(service) -> None:  # noqa: F811
+    """The coordinator corrects the unit that reports a chỉ tiêu; the section fits a 390 px screen."""
+    from playwright.async_api import async_playwright
+
+    from ingest.review import check_review
+    from tests.web.plan_with_targets import plan_with_targets
+
+    base, today = service.base, service.today
+    document = service.tmp / "Kế hoạch có chỉ tiêu.txt"
+    document.write_text(plan_with_targets(today.year), encoding="utf-8")
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            coordinator = await _login(browser, base, "phamthulan")
+            await coordinator.goto(f"{base}/intake")
+            await coordinator.set_input_files("input[name=file]", str(document))
+            await coordinator.fill("input[name=year]", str(today.year))
+            await coordinator.click("button:has-text('Đọc kế hoạch')")
+            await coordinator.wait_for_url(re.compile(r".*/intake/[0-9-a-f]+$"))
+            review_path = _review_url(coordinator, "")
+            cards = coordinator.locator("#chi-tieu article.review-indicator")
+            assert await cards.count() == 3
+            first = cards.nth(0)
+            assert "≥ 50%" in await first.locator(".targets").text_content()
+            assert await first.locator("select[name=owner]").input_value() == ""  # no task of its area: not guessed
+            assert "Chưa rõ đơn vị chủ trì" in await first.text_content()
+            budget = cards.nth(2)
+            assert "> 5 tỷ đồng" in await budget.locator(".targets").text_content()
+            assert await budget.locator("select[name=owner]").input_value() == "Công chức Tài chính - Kế toán"
+
+            # The coordinator chooses the owner and the area, and saves.
+            await first.locator("select[name=owner]").select_option(label="Công chức Văn phòng - Thống kê")
+            await first.locator("select[name=area]").select_option("so_hoa")
+            await first.locator("button:has-text('Lưu')").click()
+            await coordinator.wait_for_url(re.compile(r".*#ct0$"))
+            first = coordinator.locator("#ct0")
+            assert await first.locator("select[name=owner]").input_value() == "Công chức Văn phòng - Thống kê"
+            assert await first.locator("select[name=area]").input_value() == "so_hoa"
+            assert "Chưa rõ đơn vị chủ trì" not in await first.text_content()
+            review_file = next(service.tmp.glob(f"intake/*/{review_path.rsplit('/', 1)[1]}/review.yaml"))
+            parsed, _ = check_review(review_file)
+            assert (parsed.indicators[0].owner, parsed.indicators[0].area) == ("Công chức Văn phòng - Thống kê", "so_hoa")
+            await coordinator.locator("#chi-tieu").screenshot(path=str(_artifact("26-ra-soat-chi-tieu-1366")))
+
+            # At 390 px the page, indicators included, does not scroll sideways.
+            phone = await _login(browser, base, "phamthulan", width=390)
+            await phone.goto(f"{base}{review_path}#chi-tieu")
+            assert await phone.locator("#chi-tieu article.review-indicator").count() == 3
+            assert await phone.evaluate("document.documentElement.scrollWidth") <= 390
+            box = await phone.locator("#ct0 select[name=owner]").bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+            await phone.locator("#chi-tieu").screenshot(path=str(_artifact("26-ra-soat-chi-tieu-390")))
+            await phone.context.close()
+        finally:
+            await browser.close()
+
+
+def _artifact(name: str):
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / f"{name}.png"

@@ -118,3 +118,57 @@ def test_reimport_shows_what_changed(web_env, tmp_path) -> None:
                            files={"file": (amended.name, amended.read_bytes(), "text/plain")})
     assert response.status_code == 200
     assert "Thay đổi so với bản nhập trước" in response.text and "(sửa đổi)" in response.text
+
+
+def test_review_page_edits_an_indicators_owner_and_area(web_env, tmp_path) -> None:
+    from tests.web.plan_with_targets import plan_with_targets
+
+    client = web_env.login("thuongtruc")
+    document = tmp_path / "ke-hoach-co-chi-tieu.txt"
+    document.write_text(plan_with_targets(2026), encoding="utf-8")
+    intake_id = _upload(client, document).headers["location"].rsplit("/", 1)[1]
+    review = _review_file(web_env, intake_id)
+    page = client.get(f"/intake/{intake_id}")
+    assert page.status_code == 200 and 'id="chi-tieu"' in page.text
+    assert page.text.count('class="card review-indicator') == 3
+    first = page.text[page.text.index('id="ct0"'):page.text.index('id="ct1"')]
+    assert "≥ 50%" in first and "Chưa rõ đơn vị chủ trì báo cáo chỉ tiêu" in first  # no task of its area leads
+    third = page.text[page.text.index('id="ct2"'):]
+    assert "&gt; 5 tỷ đồng" in third and "<option selected>Công chức Tài chính - Kế toán</option>" in third
+    token = csrf_of(page.text)
+
+    # An owner from the organisation's list: written to the review file, the warning settled.
+    response = client.post(f"/intake/{intake_id}/indicators/0", data={
+        "csrf_token": token, "text": "Tối thiểu 60% hồ sơ thủ tục hành chính được tiếp nhận trực tuyến.",
+        "area": "so_hoa", "owner": "Công chức Văn phòng - Thống kê"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].endswith("#ct0")
+    text = review.read_text(encoding="utf-8")
+    assert "# owner: đơn vị chủ trì báo cáo số liệu" in text  # the importer's comments survive
+    data = yaml.safe_load(text)
+    assert data["indicators"][0]["owner"] == "Công chức Văn phòng - Thống kê"
+    assert (data["indicators"][0]["area"], data["indicators"][0]["text"][:13]) == ("so_hoa", "Tối thiểu 60%")
+    assert not [w for w in data["warnings"] if "[CT-01]" in w]
+    parsed, problems = check_review(review)
+    assert parsed.indicators[0].owner == "Công chức Văn phòng - Thống kê"
+    assert not [p for p in problems if "Chỉ tiêu" in p.message]
+    page = client.get(f"/intake/{intake_id}")
+    first = page.text[page.text.index('id="ct0"'):page.text.index('id="ct1"')]
+    assert "≥ 60%" in first and "<option selected>Công chức Văn phòng - Thống kê</option>" in first
+
+    # A unit the organisation does not have, an unknown area: refused beside the field, the file unchanged.
+    response = client.post(f"/intake/{intake_id}/indicators/1", data={
+        "csrf_token": token, "text": "", "area": "ngan_sach", "owner": "Phòng Không Có"})
+    assert response.status_code == 400
+    card = response.text[response.text.index('id="ct1"'):response.text.index('id="ct2"')]
+    assert "Cần ghi nội dung chỉ tiêu." in card and "Lĩnh vực «ngan_sach» không hợp lệ" in card
+    assert "Đơn vị «Phòng Không Có» không có trong tệp tổ chức" in card
+    assert "<option selected>Phòng Không Có</option>" in card  # the typed value is kept
+    assert review.read_text(encoding="utf-8") == text
+    assert client.post(f"/intake/{intake_id}/indicators/7", data={"csrf_token": token, "text": "x"}).status_code == 404
+
+    # A hand-written unknown owner in the file shows beside the field (and `plan check` reports it).
+    review.write_text(text.replace('owner: "Công chức Tư pháp - Hộ tịch"', 'owner: "Ban Không Rõ"', 1), encoding="utf-8")
+    page = client.get(f"/intake/{intake_id}")
+    card = page.text[page.text.index('id="ct1"'):page.text.index('id="ct2"')]
+    assert "Đơn vị «Ban Không Rõ» không có trong danh sách đơn vị" in card
+    assert "Chỉ tiêu CT-02: đơn vị &#39;Ban Không Rõ&#39; không có trong tệp tổ chức." in page.text
