@@ -484,10 +484,11 @@ async def intake_reimport(intake_id: str, request: Request, user: CurrentUser = 
 # --- activation with catch-up ----------------------------------------------------------------------
 
 
-def _today(request: Request) -> date:
-    from persistence.read_model import today_in
+def _today(org_config: Any) -> date:
+    """Today on the organisation's own calendar day (its time zone), as ``plan activate`` judges "past"."""
+    from domain import clock
 
-    return today_in(request.app.state.settings.timezone)
+    return clock.today(org_config.organisation.timezone)
 
 
 @router.get("/intake/{intake_id}/activate", include_in_schema=False)
@@ -507,7 +508,7 @@ def _activate_page(request: Request, user: CurrentUser, intake_id: str, errors: 
     periods, titles = [], {}
     if review is not None and not problems:
         org = _calendar(ctx.folder)
-        periods = preview(request.app.state.engine, review, org, _today(request))
+        periods = preview(request.app.state.engine, review, org, _today(org))
         titles = {t.code: t.title for t in review.tasks}
     return page(request, "intake_activate.html", {
         "user": user, "nav": "intake", "intake_id": intake_id, "meta": ctx.meta, "review": review,
@@ -547,7 +548,7 @@ async def intake_activate(intake_id: str, request: Request, user: CurrentUser = 
         choices[(task_code, key)] = (choice, note)
     if errors:
         return _activate_page(request, user, intake_id, errors, values, 400)
-    catch_up = CatchUp(today=_today(request), choices=choices, grace_days=grace, actor=user.username)
+    catch_up = CatchUp(today=_today(_calendar(ctx.folder)), choices=choices, grace_days=grace, actor=user.username)
     try:
         client = await request.app.state.temporal.client()
         report = await activate(ctx.folder / "review.yaml", ctx.folder / "organisation.yaml",
