@@ -15,29 +15,22 @@ import re
 
 import pytest
 
-from tests.web.test_e2e_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, _task_id, service  # noqa: F401
+from tests.web.test_e2e_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LANDED, PASSWORD, _task_id, login, service  # noqa: F401
+
+
+async def _login(browser, base: str, username: str, password: str = PASSWORD, width: int = 1366):
+    return await login(browser, base, username, width, password=password)
+
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (scripts/test installs it)"),
 ]
 
-LANDED = re.compile(r".*/(overview|my|decisions)$")
 
 
 def _pages(pdf: bytes) -> int:
     """Pages of a PDF written by Chromium (its page objects are not compressed)."""
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
-
-
-async def _login(browser, base: str, username: str, password: str = PASSWORD, width: int = 1366):
-    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-    page = await context.new_page()
-    await page.goto(f"{base}/login")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", password)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(LANDED)
-    return page
 
 
 async def _shots(page, name: str) -> None:

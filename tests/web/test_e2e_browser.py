@@ -142,15 +142,24 @@ async def running_service(tmp_path: Path, review_of=None):
         engine.dispose()
 
 
-async def _login(browser, base: str, username: str):
-    context = await browser.new_context(viewport={"width": 1360, "height": 900}, locale="vi-VN")
+LANDED = re.compile(r".*/(overview|my|decisions)$")  # each role lands on its own page
+
+
+async def login(browser, base: str, username: str, width: int = 1366, *, password: str = PASSWORD,
+                downloads: bool = False):
+    """A new browser context at ``width`` px, logged in as ``username``: its landing page."""
+    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN",
+                                        accept_downloads=downloads)
     page = await context.new_page()
     await page.goto(f"{base}/login")
     await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", PASSWORD)
+    await page.fill("input[name=password]", password)
     await page.click("button[type=submit]")
-    await page.wait_for_url(re.compile(r".*/(overview|my|decisions)$"))  # each role lands on its page
+    await page.wait_for_url(LANDED)
     return page
+
+
+_login = login
 
 
 async def _tiles(page, awaiting: bool = False) -> dict[str, int]:

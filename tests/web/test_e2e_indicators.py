@@ -8,7 +8,6 @@ field, the typed evidence kept), reports the value, and sees "Đạt"; the coord
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,7 +17,8 @@ from sqlmodel import Session, select
 
 from persistence.models import Indicator, IndicatorValue
 from tests.web import test_e2e_browser as base_e2e
-from tests.web.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, _shot
+from tests.web.test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, _shot
+from tests.web.test_e2e_browser import login as _login
 
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
 
@@ -38,17 +38,6 @@ def _review_with_indicators(today):
 async def service(tmp_path: Path):
     async with base_e2e.running_service(tmp_path, _review_with_indicators) as value:
         yield value
-
-
-async def _login(browser, base: str, username: str, width: int):
-    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-    page = await context.new_page()
-    await page.goto(f"{base}/login")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(re.compile(r".*/(overview|my|decisions)$"))
-    return page
 
 
 async def _no_sideways_scroll(page, where: str) -> None:

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from persistence.models import Event, Notification, Occurrence, OccurrenceStatus, Plan, Task
 from tests.web.test_e2e_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, pytestmark, service  # noqa: F401
+from tests.web.test_e2e_browser import login as _login
 
 PLAN_NAME = "Kế hoạch CCHC xã năm nay.txt"
 
@@ -42,17 +43,6 @@ II. NHIỆM VỤ TRỌNG TÂM
 III. TỔ CHỨC THỰC HIỆN
 Công chức Văn phòng - Thống kê là cơ quan thường trực, theo dõi, tổng hợp.
 """
-
-
-async def _login(browser, base: str, username: str, width: int = 1366):
-    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-    page = await context.new_page()
-    await page.goto(f"{base}/login")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(re.compile(r".*/(overview|my|decisions)$"))  # each role lands on its page
-    return page
 
 
 async def _shot(page, name: str) -> None:

@@ -21,7 +21,12 @@ from sqlmodel import Session, select
 
 from persistence.models import Notification, Occurrence, OccurrenceStatus, Task
 from tests.web import test_e2e_browser as base_e2e
-from tests.web.test_e2e_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD
+from tests.web.test_e2e_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, login
+
+
+async def _login(browser, base: str, username: str, width: int = 1366):
+    return await login(browser, base, username, width, downloads=True)  # the draft and the pack are downloads
+
 
 pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
 
@@ -30,17 +35,6 @@ pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium 
 async def service(tmp_path: Path):
     async with base_e2e.running_service(tmp_path) as value:
         yield value
-
-
-async def _login(browser, base: str, username: str, width: int = 1366):
-    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN", accept_downloads=True)
-    page = await context.new_page()
-    await page.goto(f"{base}/login")
-    await page.fill("input[name=username]", username)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(re.compile(r".*/(overview|my|decisions)$"))
-    return page
 
 
 async def _shot(page, name: str) -> None:
