@@ -23,11 +23,17 @@ RESULTS = (
 )
 
 
-def build_demo(engine: Engine, folder: Path, year: int = 2026, today: date = date(2026, 6, 15), name: str = "cam-xuyen", period_key: str = "2026-H1") -> Plan:
+def store_demo_plan(engine: Engine, folder: Path, name: str = "cam-xuyen", year: int = 2026) -> tuple:
+    """One demo sample (``name``: cam-xuyen, ngoc-lien, vinh-lap) re-based onto ``year`` and stored:
+    (organisation, plan, stored tasks), as ``dondoc up --demo`` stores it (no workflows)."""
     review_path = prepare_review(SAMPLES / "plans" / DOCUMENTS[name], SAMPLES / "org" / f"{name}.yaml", year,
                                  folder / f"{name}.review.yaml").review
     review, org_config, _ = load_inputs(review_path.resolve(), (SAMPLES / "org" / f"{name}.yaml").resolve())
-    _, plan, _ = store(engine, review, org_config, review_path.resolve())
+    return store(engine, review, org_config, review_path.resolve())
+
+
+def build_demo(engine: Engine, folder: Path, year: int = 2026, today: date = date(2026, 6, 15), name: str = "cam-xuyen", period_key: str = "2026-H1") -> Plan:
+    _, plan, _ = store_demo_plan(engine, folder, name, year)
     record_history(engine, plan.id, today, "Asia/Ho_Chi_Minh")
     rng = random.Random(7)
     with Session(engine, expire_on_commit=False) as s:

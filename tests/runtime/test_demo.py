@@ -38,14 +38,11 @@ def test_demo_history_fills_past_periods_only_and_is_deterministic(tmp_path: Pat
     from domain.status import Bucket, classify, local_date
     from persistence.db import create_schema, make_engine
     from persistence.models import Event, Occurrence, OccurrenceStatus
-    from runtime.activation import store
+    from tests.reports.demo_plan import store_demo_plan
 
-    org_file = SAMPLES / "org" / "ngoc-lien.yaml"
-    plan = prepare_review(SAMPLES / "plans" / "ngoc-lien-2025.txt", org_file, 2026, tmp_path / "review.yaml")
-    review, org_config, _ = load_inputs(plan.review, org_file.resolve())
     engine = make_engine(db_url)
     create_schema(engine)
-    _, stored_plan, _ = store(engine, review, org_config, plan.review)
+    _, stored_plan, _ = store_demo_plan(engine, tmp_path, "ngoc-lien")
     today = date(2026, 11, 23)
     counts = record_history(engine, stored_plan.id, today, "Asia/Ho_Chi_Minh")
     with Session(engine) as session:
@@ -72,14 +69,11 @@ def test_demo_indicators_are_reported_for_past_periods_only(tmp_path: Path, db_u
     from demo.plans import record_indicator_history
     from persistence.db import create_schema, make_engine
     from persistence.models import Indicator, IndicatorValue
-    from runtime.activation import store
+    from tests.reports.demo_plan import store_demo_plan
 
-    org_file = SAMPLES / "org" / "cam-xuyen.yaml"
-    plan = prepare_review(SAMPLES / "plans" / "cam-xuyen-2021.txt", org_file, 2026, tmp_path / "review.yaml")
-    review, org_config, _ = load_inputs(plan.review, org_file.resolve())
     engine = make_engine(db_url)
     create_schema(engine)
-    _, stored_plan, _ = store(engine, review, org_config, plan.review)
+    _, stored_plan, _ = store_demo_plan(engine, tmp_path, "cam-xuyen")
     counts = record_indicator_history(engine, stored_plan.id, date(2026, 10, 1))  # after Q1, H1 and Q3 cut-offs
     with Session(engine) as session:
         indicators = len(list(session.exec(select(Indicator).where(Indicator.active == True))))  # noqa: E712

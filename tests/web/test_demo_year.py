@@ -8,24 +8,20 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from demo.plans import SAMPLES, prepare_review
 from domain.vocabulary import REFORM_AREAS
 from persistence.db import create_schema, make_engine
 from persistence.models import Occurrence, Organisation, Plan, Task
 from persistence.progress import reporting_calendar, sync_plan_progress, sync_task_progress
 from persistence.progress_report import progress_report
 from persistence.read_model import build_snapshot
-from runtime.activation import load_inputs, store
+from tests.reports.demo_plan import store_demo_plan
 from web.pages_dashboard import all_areas, task_lines
 
 
 def test_vinh_lap_2026_every_task_every_area_only_2026_periods(tmp_path: Path, db_url: str) -> None:
-    org_file = SAMPLES / "org" / "vinh-lap.yaml"
-    plan = prepare_review(SAMPLES / "plans" / "vinh-lap-2021.txt", org_file, 2026, tmp_path / "review.yaml")
-    review, org_config, _ = load_inputs(plan.review, org_file.resolve())
     engine = make_engine(db_url)
     create_schema(engine)
-    _, stored_plan, stored = store(engine, review, org_config, plan.review)
+    _, stored_plan, stored = store_demo_plan(engine, tmp_path, "vinh-lap")
     today = date(2026, 5, 4)
     with Session(engine) as session:
         org = session.exec(select(Organisation).where(Organisation.id == stored_plan.organisation_id)).one()
