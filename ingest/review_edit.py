@@ -26,6 +26,7 @@ from ruamel.yaml import YAMLError as RoundTripError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from domain.indicators import indicator_code
 from domain.safe_yaml import check_file_size, check_yaml_bounds
 
 HEADER = (
@@ -279,8 +280,6 @@ def merge_with_next(data: dict[str, Any], index: int) -> dict[str, Any]:
 
 def warnings_by_task(data: dict[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
     """The importer's warnings grouped by the task or chỉ tiêu code they name (``[1.2]``, ``[CT-03]``), and the rest."""
-    from domain.indicators import indicator_code
-
     codes = _codes(data) | {indicator_code(n) for n in range(1, len(data.get("indicators") or []) + 1)}
     by_task: dict[str, list[str]] = {}
     general: list[str] = []
@@ -328,4 +327,32 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[TaskChange]:
         if fields:
             changes.append(TaskChange(code, "changed", str(task.get("title") or ""), fields))
     changes += [TaskChange(code, "removed", str(t.get("title") or "")) for code, t in old.items() if code not in new]
+    return changes
+
+
+def indicator_diff(before: dict[str, Any], after: dict[str, Any]) -> list[TaskChange]:
+    """Chỉ tiêu added, removed and changed (owner, area) from ``before`` to ``after``.
+
+    Indicators have no code in the review (activation numbers them CT-01, CT-02... in
+    order), so they are matched by their text; the code shown is the one in ``after``
+    (``before`` for a removed one).
+    """
+    def keyed(data: dict[str, Any]) -> dict[str, tuple[int, dict[str, Any]]]:
+        items = [i for i in data.get("indicators") or [] if isinstance(i, dict)]
+        return {" ".join(str(i.get("text") or "").split()).casefold(): (n, i) for n, i in enumerate(items, start=1)}
+
+    old, new = keyed(before), keyed(after)
+    changes: list[TaskChange] = []
+    for text, (number, item) in new.items():
+        code = f"Chỉ tiêu {indicator_code(number)}"
+        if text not in old:
+            changes.append(TaskChange(code, "added", str(item.get("text") or "")))
+            continue
+        previous = old[text][1]
+        fields = {name: (previous.get(name), item.get(name)) for name in ("owner", "area")
+                  if (previous.get(name) or None) != (item.get(name) or None)}
+        if fields:
+            changes.append(TaskChange(code, "changed", str(item.get("text") or ""), fields))
+    changes += [TaskChange(f"Chỉ tiêu {indicator_code(n)}", "removed", str(i.get("text") or ""))
+                for text, (n, i) in old.items() if text not in new]
     return changes

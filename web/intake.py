@@ -276,7 +276,7 @@ def _review_context(request: Request, user: CurrentUser, intake_id: str, db: Ses
     from domain.organisation import OrganisationError
     from ingest.areas import AREAS
     from ingest.review import check_review
-    from ingest.review_edit import diff, load_data, warnings_by_task
+    from ingest.review_edit import diff, indicator_diff, load_data, warnings_by_task
 
     ctx = _load(request, user, intake_id)
     try:
@@ -299,7 +299,7 @@ def _review_context(request: Request, user: CurrentUser, intake_id: str, db: Ses
                      "lead": [(resolve(u).name if resolve(u) else u) for u in task.get("lead") or []],
                      "coordinators": [(resolve(u).name if resolve(u) else u) for u in task.get("coordinators") or []]})
     prev = ctx.folder / "review.prev.yaml"
-    changes = diff(load_data(prev), ctx.data) if prev.is_file() else None
+    changes = [*diff(previous := load_data(prev), ctx.data), *indicator_diff(previous, ctx.data)] if prev.is_file() else None
     return page(request, "intake_review.html", {
         "user": user, "nav": "intake", "intake_id": intake_id, "meta": ctx.meta, "plan": plan, "rows": rows,
         "general_warnings": general, "all_warnings": ctx.data.get("warnings") or [],

@@ -139,3 +139,19 @@ def test_settling_the_last_warnings_keeps_the_indicators_comment(review_file: Pa
     assert heading in text and "warnings: []" in text
     parsed, _ = check_review(review_file)
     assert parsed is not None and parsed.warnings == [] and len(parsed.indicators) >= 12
+
+
+def test_a_reimport_lists_the_indicators_added_removed_and_reassigned() -> None:
+    from ingest.review_edit import indicator_diff
+
+    before = {"indicators": [{"text": "Tối thiểu 50% hồ sơ trực tuyến", "owner": "vp-tk", "area": "so_hoa"},
+                             {"text": "100% TTHC được công khai", "owner": "tp-ht", "area": "tthc"}]}
+    after = {"indicators": [{"text": "Tối thiểu  50% hồ sơ trực tuyến", "owner": "tc-kt", "area": "so_hoa"},
+                            {"text": "Thu ngân sách đạt trên 5 tỷ đồng", "owner": "tc-kt", "area": "tai_chinh"}]}
+    changes = [(c.code, c.kind, c.fields) for c in indicator_diff(before, after)]
+    assert changes == [
+        ("Chỉ tiêu CT-01", "changed", {"owner": ("vp-tk", "tc-kt")}),  # same text (spaces aside): a new owner
+        ("Chỉ tiêu CT-02", "added", {}),
+        ("Chỉ tiêu CT-02", "removed", {}),
+    ]
+    assert indicator_diff(after, after) == []

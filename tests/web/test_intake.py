@@ -172,3 +172,20 @@ def test_review_page_edits_an_indicators_owner_and_area(web_env, tmp_path) -> No
     card = page.text[page.text.index('id="ct1"'):page.text.index('id="ct2"')]
     assert "Đơn vị «Ban Không Rõ» không có trong danh sách đơn vị" in card
     assert "Chỉ tiêu CT-02: đơn vị &#39;Ban Không Rõ&#39; không có trong tệp tổ chức." in page.text
+
+
+def test_reimport_lists_indicator_changes(web_env, tmp_path) -> None:
+    from tests.web.plan_with_targets import plan_with_targets
+
+    client = web_env.login("thuongtruc")
+    document = tmp_path / "ke-hoach-co-chi-tieu.txt"
+    document.write_text(plan_with_targets(2026), encoding="utf-8")
+    intake_id = _upload(client, document).headers["location"].rsplit("/", 1)[1]
+    amended = tmp_path / "ke-hoach-sua-doi.txt"
+    amended.write_text(plan_with_targets(2026).replace("đạt trên 5 tỷ đồng", "đạt trên 6 tỷ đồng"), encoding="utf-8")
+    token = csrf_of(client.get(f"/intake/{intake_id}").text)
+    response = client.post(f"/intake/{intake_id}/reimport", data={"csrf_token": token},
+                           files={"file": (amended.name, amended.read_bytes(), "text/plain")})
+    changes = response.text[response.text.index('id="thay-doi"'):response.text.index("</section>", response.text.index('id="thay-doi"'))]
+    assert "<b>Thêm</b> Chỉ tiêu CT-03. Phấn đấu thu ngân sách xã đạt trên 6 tỷ đồng" in changes
+    assert "<b>Bỏ</b> Chỉ tiêu CT-03. Phấn đấu thu ngân sách xã đạt trên 5 tỷ đồng" in changes
