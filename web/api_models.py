@@ -313,6 +313,8 @@ class IndicatorPublic(BaseModel):
     status: str
     status_label: str
     evidence: dict[str, Any] | None = None
+    chased: str | None = Field(None, description="Chưa báo cáo: người được nhắc, báo gần nhất (Đã nhắc / Đã báo cáo Chủ tịch)")
+    chased_at: datetime | None = Field(None, description="Lúc nhắc, báo gần nhất (UTC)")
 
 
 class DeadlinePreviewPublic(BaseModel):

@@ -38,8 +38,15 @@ def list_indicators(plan_code: str, period: str, user: CurrentUser = Depends(cur
                     db: Session = Depends(get_db)) -> list[dict]:
     """Chỉ tiêu của kế hoạch với kết quả của kỳ ``period`` (đạt / chưa đạt / chưa báo cáo)."""
     from reports.indicators import indicator_lines
+    from web.pages_indicators import chase_notes
 
-    return [line.to_dict() for line in indicator_lines(db, _plan(db, user, plan_code), period)]
+    plan = _plan(db, user, plan_code)
+    notes = chase_notes(db, plan, period)
+    out = []
+    for line in indicator_lines(db, plan, period):
+        told = notes.get(line.code) if line.status == "chua_bao_cao" else None
+        out.append({**line.to_dict(), "chased": told[0] if told else None, "chased_at": told[1] if told else None})
+    return out
 
 
 @router.post("/{plan_code}/indicators/{code}/values", response_model=IndicatorPublic, dependencies=[Depends(check_csrf)])

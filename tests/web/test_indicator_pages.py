@@ -182,6 +182,10 @@ def test_the_list_says_who_was_told_about_an_unreported_indicator(env: WebEnv) -
     coordinator = env.login("vanphong")
     row = _row(coordinator.get("/indicators?scope=all").text, "CT-01")
     assert "Đã báo cáo Chủ tịch 09/03/2026" in row
+    listed = {i["code"]: i for i in coordinator.get(
+        f"/api/plans/{env.seeded.plan_code}/indicators?period={period.key}").json()}
+    assert listed["CT-01"]["chased"] == "Đã báo cáo Chủ tịch" and listed["CT-01"]["chased_at"].startswith("2026-03-09")
+    assert listed["CT-02"]["chased"] is None
     assert "Đã" not in _row(coordinator.get("/indicators?scope=all").text, "CT-02")  # never chased
     _post(coordinator, env, "CT-01", value="60")
     assert "Đã báo cáo Chủ tịch" not in _row(coordinator.get("/indicators?scope=all").text, "CT-01")  # reported
