@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -21,6 +21,18 @@ from domain.vocabulary import Delivery, OccurrenceKind, OccurrenceStatus, Role  
 def utcnow() -> datetime:
     """Timezone-aware now in UTC (DB timestamps are stored in UTC)."""
     return datetime.now(UTC)
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: _Stored) -> int:
+    """The id of a row read from the database (or flushed): the one place that says it is set."""
+    if row.id is None:
+        raise ValueError(f"Bản ghi {type(row).__name__} chưa được lưu vào cơ sở dữ liệu nên chưa có mã (id).")
+    return row.id
 
 
 
