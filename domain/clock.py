@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -29,6 +30,14 @@ def zone(name: str | None = None) -> ZoneInfo:
         raise ValueError(f"Múi giờ không hợp lệ: «{name}» (ví dụ đúng: {DEFAULT_TIMEZONE}).") from None
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+@overload
+def as_utc(moment: datetime | None) -> datetime | None: ...
+
+
 def as_utc(moment: datetime | None) -> datetime | None:
     """Aware UTC from an aware or UTC-naive (as SQLite returns it) timestamp."""
     if moment is None:
@@ -41,9 +50,7 @@ def as_utc(moment: datetime | None) -> datetime | None:
 def local_day(moment: datetime, tz: str | ZoneInfo | None = None) -> date:
     """The calendar day of ``moment`` in ``tz`` (UTC-naive moments are taken as UTC)."""
     zone_info = tz if isinstance(tz, ZoneInfo) else zone(tz)
-    aware = as_utc(moment)
-    assert aware is not None
-    return aware.astimezone(zone_info).date()
+    return as_utc(moment).astimezone(zone_info).date()
 
 
 def today(tz: str | ZoneInfo | None = None) -> date:

@@ -11,6 +11,7 @@ check``) and ingest.review (``dondoc plan check``), beside domain.safe_yaml's bo
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,7 +187,7 @@ _PYDANTIC_VN = {
 }
 
 
-def validation_message(error: dict[str, Any]) -> str:
+def validation_message(error: Mapping[str, Any]) -> str:
     """A pydantic error (``ValidationError.errors()`` item) in Vietnamese, naming what was written."""
     kind = error.get("type", "")
     message = _PYDANTIC_VN.get(kind, "giá trị không hợp lệ")

@@ -15,11 +15,11 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.evidence import describe_evidence
 from domain.status import COLOURS, LABELS, Bucket, Counts, classify, local_date
-from persistence.models import Occurrence, OccurrenceStatus, Plan, Task, TaskStatus, Unit, bucketed
+from persistence.models import Occurrence, OccurrenceStatus, Plan, Task, TaskStatus, Unit, bucketed, stored_id
 
 HEADERS = ("STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Tình trạng", "Minh chứng")
 WIDTHS = (6, 60, 28, 28, 24, 30, 40)
@@ -101,12 +101,12 @@ def plan_workbook(session: Session, plan: Plan, today: date, tz: str = "Asia/Ho_
     units = dict(session.exec(select(Unit.code, Unit.name).where(Unit.organisation_id == plan.organisation_id)).all())
     tasks = list(session.exec(
         select(Task).where(Task.plan_id == plan.id, Task.organisation_id == plan.organisation_id, Task.status == TaskStatus.ACTIVE)
-        .order_by(Task.id)
+        .order_by(col(Task.id))
     ).all())
     occ_by_task: dict[int, list[Occurrence]] = {}
     for occ in session.exec(select(Occurrence).where(Occurrence.organisation_id == plan.organisation_id)
-                            .join(Task, Task.id == Occurrence.task_id).where(Task.plan_id == plan.id, bucketed())
-                            .order_by(Occurrence.due)):
+                            .join(Task, col(Task.id) == Occurrence.task_id).where(Task.plan_id == plan.id, bucketed())
+                            .order_by(col(Occurrence.due))):
         occ_by_task.setdefault(occ.task_id, []).append(occ)
 
     wb = Workbook()
@@ -135,13 +135,13 @@ def plan_workbook(session: Session, plan: Plan, today: date, tz: str = "Asia/Ho_
     ws["A3"].font = Font(italic=True)
 
     header_row = 5
-    for col, (title, width) in enumerate(zip(HEADERS, WIDTHS, strict=False), start=1):
-        cell = ws.cell(row=header_row, column=col, value=title)
+    for column, (title, width) in enumerate(zip(HEADERS, WIDTHS, strict=False), start=1):
+        cell = ws.cell(row=header_row, column=column, value=title)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="E7E9EC")
         cell.border = border
-        ws.column_dimensions[get_column_letter(col)].width = width
+        ws.column_dimensions[get_column_letter(column)].width = width
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
 
     counts = Counts()
@@ -153,11 +153,11 @@ def plan_workbook(session: Session, plan: Plan, today: date, tz: str = "Asia/Ho_
         label = area_tasks[0].area_label or area
         ws.cell(row=row, column=1, value=ROMAN[index] if index < len(ROMAN) else str(index + 1)).font = Font(bold=True)
         ws.cell(row=row, column=2, value=label.upper()).font = Font(bold=True)
-        for col in range(1, ncol + 1):
-            ws.cell(row=row, column=col).border = border
+        for column in range(1, ncol + 1):
+            ws.cell(row=row, column=column).border = border
         row += 1
         for number, task in enumerate(area_tasks, start=1):
-            occurrences = occ_by_task.get(task.id, [])
+            occurrences = occ_by_task.get(stored_id(task), [])
             status, worst, evidence = task_status(occurrences, today, tz)
             for o in occurrences:
                 counts.add(classify(o.status, o.effective_due, local_date(o.completed_at, tz), today),
@@ -171,8 +171,8 @@ def plan_workbook(session: Session, plan: Plan, today: date, tz: str = "Asia/Ho_
                 status,
                 evidence,
             )
-            for col, value in enumerate(values, start=1):
-                cell = ws.cell(row=row, column=col, value=value)
+            for column, value in enumerate(values, start=1):
+                cell = ws.cell(row=row, column=column, value=value)
                 cell.alignment = wrap
                 cell.border = border
             if worst is not None:
@@ -220,13 +220,13 @@ INDICATOR_WIDTHS = (6, 8, 60, 28, 14, 12, 14, 14, 36)
 def add_indicator_sheet(wb: Workbook, session: Session, plan: Plan) -> None:
     """A second sheet "Chỉ tiêu": each indicator with its latest reported period (nothing if the plan has none)."""
     from persistence.models import Indicator, IndicatorValue
-    from reports.indicators import indicator_lines
+    from reports.indicators import IndicatorLine, indicator_lines
 
     ids = list(session.exec(select(Indicator.id).where(Indicator.plan_id == plan.id, Indicator.active == True)))  # noqa: E712
     if not ids:
         return
-    periods = sorted(set(session.exec(select(IndicatorValue.period_key).where(IndicatorValue.indicator_id.in_(ids)))))
-    latest: dict[str, tuple[str, object]] = {}
+    periods = sorted(set(session.exec(select(IndicatorValue.period_key).where(col(IndicatorValue.indicator_id).in_(ids)))))
+    latest: dict[str, tuple[str, IndicatorLine]] = {}
     order = {"Q1": 1, "H1": 2, "Q3": 3, "Y": 4}  # "2026-H1" sorts before "2026-Q1" as text
     periods.sort(key=lambda k: (k[:4], order.get(k[5:], 9)))
     lines = indicator_lines(session, plan, periods[-1] if periods else "")
@@ -241,20 +241,20 @@ def add_indicator_sheet(wb: Workbook, session: Session, plan: Plan) -> None:
     ws["A1"] = "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU"
     ws["A1"].font = Font(bold=True, size=13)
     ws["A1"].alignment = Alignment(horizontal="center")
-    for col, (title, width) in enumerate(zip(INDICATOR_HEADERS, INDICATOR_WIDTHS, strict=False), start=1):
-        cell = ws.cell(row=3, column=col, value=title)
+    for column, (title, width) in enumerate(zip(INDICATOR_HEADERS, INDICATOR_WIDTHS, strict=False), start=1):
+        cell = ws.cell(row=3, column=column, value=title)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E7E9EC")
         cell.border = border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(col)].width = width
+        ws.column_dimensions[get_column_letter(column)].width = width
     colours = {"dat": COLOURS[Bucket.DONE_ON_TIME], "chua_dat": COLOURS[Bucket.OVERDUE], "chua_bao_cao": "#555555"}
     for number, line in enumerate(lines, start=1):
         key, shown = latest.get(line.code, ("", line))
         values = (number, line.code, line.name, line.owner, line.target_text, key, shown.actual_text, shown.status_label,
                   evidence_text(shown.evidence))
-        for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=3 + number, column=col, value=value)
+        for column, value in enumerate(values, start=1):
+            cell = ws.cell(row=3 + number, column=column, value=value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.border = border
         ws.cell(row=3 + number, column=8).font = Font(bold=True, color=colours[shown.status].lstrip("#"))

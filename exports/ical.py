@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import icalendar
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.status import STATUS_LABELS
-from persistence.models import Occurrence, OccurrenceStatus, Officer, Organisation, Plan, PlanStatus, Task, TaskStatus, bucketed
+from persistence.models import Occurrence, OccurrenceStatus, Officer, Organisation, Plan, PlanStatus, Task, TaskStatus, bucketed, stored_id
 from persistence.read_model import unit_codes_of
 
 
@@ -48,13 +48,13 @@ def calendar_text(name: str, events: list[dict], now: datetime | None = None) ->
 
 def officer_events(session: Session, officer: Officer, base_url: str) -> list[dict]:
     """The officer's live occurrences as calendar events."""
-    units = unit_codes_of(session, officer.id)
+    units = unit_codes_of(session, stored_id(officer))
     rows = session.exec(
-        select(Occurrence, Task).join(Task, Task.id == Occurrence.task_id).join(Plan, Plan.id == Task.plan_id)
+        select(Occurrence, Task).join(Task, col(Task.id) == Occurrence.task_id).join(Plan, col(Plan.id) == Task.plan_id)
         .where(Occurrence.organisation_id == officer.organisation_id, Task.status == TaskStatus.ACTIVE,
                Plan.status == PlanStatus.ACTIVE, Occurrence.status != OccurrenceStatus.CANCELLED,
                bucketed())  # the task's own deadlines; progress cut-offs are one event per period
-        .order_by(Occurrence.due)
+        .order_by(col(Occurrence.due))
     ).all()
     org = session.get(Organisation, officer.organisation_id)
     events = []

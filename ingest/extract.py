@@ -281,7 +281,7 @@ class TaskCollector:
         if not node.children or not visit(node) or not fields:
             return False
         text = body or node.text
-        task = self._task(text, node.para.line_start, node.line_end, areas, label)
+        task = self._task(text, node.source.line_start, node.line_end, areas, label)
         for field_node in fields:
             _, attrs = _attributes(field_node.text)
             self._apply(task, attrs)
@@ -306,7 +306,7 @@ class TaskCollector:
     def _target_rows(self, rows: list[Node]) -> None:
         """A targets table: one indicator per data row (header rows skipped)."""
         for row in rows:
-            cells = [c for c in row.para.cells if c]
+            cells = [c for c in row.source.cells if c]
             if not cells or _is_column_numbers(cells):
                 continue
             keys = [fold(c) for c in cells]
@@ -315,7 +315,7 @@ class TaskCollector:
             text = " ".join(c for c in cells if not re.fullmatch(r"[0-9IVX]{1,4}\.?", c))
             if len(cells) == 1 and text.isupper():
                 continue  # a group row
-            self.indicators.append(Indicator(normalise(text), row.para.line_start, row.para.line_end))
+            self.indicators.append(Indicator(normalise(text), row.source.line_start, row.source.line_end))
 
     def item(self, node: Node, areas: list[str], label: str | None) -> None:
         text = node.text
@@ -328,9 +328,9 @@ class TaskCollector:
             self.collect(node, areas, label)  # a group header ("- Nội dung tuyên truyền:")
             return
         if is_target(text):
-            self.indicators.append(Indicator(text, node.para.line_start, node.para.line_end))
+            self.indicators.append(Indicator(text, node.source.line_start, node.source.line_end))
         else:
-            self.tasks.append(self._task(text, node.para.line_start, node.para.line_end, areas, label))
+            self.tasks.append(self._task(text, node.source.line_start, node.source.line_end, areas, label))
         for child in node.children:
             if child.kind == "row":
                 continue
@@ -342,7 +342,7 @@ class TaskCollector:
     def _attach(self, task: Task, text: str, node: Node) -> None:
         _, attrs = _attributes(text)
         self._apply(task, attrs)
-        task.line_end = max(task.line_end, node.para.line_end)
+        task.line_end = max(task.line_end, node.source.line_end)
 
     def _apply(self, task: Task, attrs: dict[str, str]) -> None:
         if "lead" in attrs:
@@ -391,7 +391,7 @@ class TaskCollector:
         columns: dict[str, int] | None = None
         last: Task | None = None
         for row in rows:
-            cells = list(row.para.cells)
+            cells = list(row.source.cells)
             found = _header(cells)
             if found is not None:
                 columns = found
@@ -421,7 +421,7 @@ class TaskCollector:
                     last.coordinators = split_units(f"{', '.join(last.coordinators)} {extra}", self.known)
                 elif extra:
                     last.coordinators = split_units(extra, self.known)
-                last.line_end = row.para.line_end
+                last.line_end = row.source.line_end
                 continue
             if (not lead_text and not deadline) and (re.fullmatch(r"[IVX]+\.?|[A-ZĐ]\.?", number) or len(distinct) == 1):
                 found_areas = areas_in(content)
@@ -430,10 +430,10 @@ class TaskCollector:
                 continue
             text = normalise(content)
             if is_target(text):
-                self.indicators.append(Indicator(text, row.para.line_start, row.para.line_end))
+                self.indicators.append(Indicator(text, row.source.line_start, row.source.line_end))
                 last = None
                 continue
-            task = self._task(text, row.para.line_start, row.para.line_end, areas, label)
+            task = self._task(text, row.source.line_start, row.source.line_end, areas, label)
             lead_text, partners = _owner_cell(lead_text)
             task.lead = split_units(lead_text, self.known) if lead_text else []
             coordinators = get("coordinators") or partners

@@ -141,7 +141,7 @@ def import_plan(
         # An appendix on its own (.xlsx): its title and "(Kèm theo ...)" lines say it all.
         intro = intro + [p for p in paras[:6] if not p.cells and p not in intro]
     title_para = next((p for p in intro if re.match(r"^\s*KẾ\s+HOẠCH\b", p.text)), None)
-    meta = read_metadata(intro, [n.para for n in closing], title_para)
+    meta = read_metadata(intro, [n.source for n in closing], title_para)
     source_year = meta.year or year
     if source_year is None:
         raise NotAPlanError(

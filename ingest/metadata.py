@@ -52,7 +52,7 @@ class PlanMeta:
 
 def _name_words(text: str) -> str:
     """Leading capitalised words of a place name ("Vĩnh Lập năm 2021" → "Vĩnh Lập")."""
-    words = []
+    words: list[str] = []
     for word in text.split():
         word = word.strip(".,;:()")
         if not word or not word[0].isupper() or word.isupper() and len(word) > 1 and words:

@@ -109,9 +109,10 @@ class Numbering:
         found = None
         ppr = style.element.pPr
         num_pr = ppr.find(W + "numPr") if ppr is not None else None
-        if num_pr is not None and _val(num_pr, "numId") is not None:
+        num_id = _val(num_pr, "numId")
+        if num_id is not None:
             ilvl = _val(num_pr, "ilvl")
-            found = (_val(num_pr, "numId"), int(ilvl) if ilvl and ilvl.isdigit() else 0)
+            found = (num_id, int(ilvl) if ilvl and ilvl.isdigit() else 0)
         elif style.base_style is not None:
             found = self._from_style(style.base_style, depth + 1)
         self._style_num[key] = found

@@ -144,7 +144,7 @@ def _duties(section: Node, known) -> list[Duty]:
                 subject = (split_units(text.rstrip(":"), known) or [clean_unit(text.rstrip(":"))], "")
             units, body = subject if subject else (inherited, text)
             if body and units:
-                end = child.line_end if flat else child.para.line_end
+                end = child.line_end if flat else child.source.line_end
                 duties.append(Duty(units, body, child.line_start, end))
             if not flat:
                 visit(child, units if subject else inherited)
@@ -242,7 +242,7 @@ def build_owner_map(sections: list[Node], resolver: UnitResolver, year: int) -> 
             result.plan_lead = list(duty.units)
     deadlines = [r.deadline for r in result.reports if r.deadline]
     recurring = [d for d in deadlines if re.search(r"hàng|hằng|định kỳ|mỗi", d, re.IGNORECASE)]
-    result.plan_deadline = (recurring or deadlines or [None])[0]
+    result.plan_deadline = next(iter(recurring or deadlines), None)
     for report in result.reports:  # a report without its own deadline follows the unit's
         if report.deadline is None:
             keys = [resolver.key(u) for u in report.units]

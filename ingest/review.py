@@ -359,13 +359,13 @@ def check_review(path: str | Path, org_path: str | Path | None = None) -> tuple[
     try:
         review = ReviewPlan.model_validate(data)
     except ValidationError as error:
-        problems = []
+        invalid = []
         for err in error.errors():
             loc = tuple(err["loc"])
             field = ".".join(str(p) for p in loc)
             message = validation_message(err)
-            problems.append(Problem(_line(lines, loc), f"{field}: {message}"))
-        return None, sorted(dupes + problems, key=lambda p: p.line or 0)
+            invalid.append(Problem(_line(lines, loc), f"{field}: {message}"))
+        return None, sorted(dupes + invalid, key=lambda p: p.line or 0)
 
     problems: list[Problem] = dupes
     _check_chasing(review, lines, problems)
@@ -374,7 +374,7 @@ def check_review(path: str | Path, org_path: str | Path | None = None) -> tuple[
     problems.extend(Problem(line, message) for line, message in check_ranges(review, lambda *loc: _line(lines, loc)))
     resolve = _org_resolver(review, path, org_path, problems, lines)
     deadline_year = review.plan.source_year or review.plan.year
-    seen: dict[str, int] = {}
+    seen: dict[str, int | None] = {}
     for index, task in enumerate(review.tasks):
         at = lambda *f, index=index: _line(lines, ("tasks", index, *f))  # noqa: E731
         name = f"Nhiệm vụ {task.code}"

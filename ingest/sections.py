@@ -47,6 +47,13 @@ class Node:
         return _RANKS[self.kind]
 
     @property
+    def source(self) -> Para:
+        """The source paragraph: every node but the root has one."""
+        if self.para is None:
+            raise ValueError("Nút gốc của cây văn bản không có đoạn văn nguồn.")
+        return self.para
+
+    @property
     def line_start(self) -> int:
         return self.para.line_start if self.para else 0
 

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.calendar import WorkCalendar
 from domain.clock import as_utc  # noqa: F401  (re-exported for the dispatcher)
@@ -50,6 +50,7 @@ from persistence.models import (
     TaskStatus,
     Unit,
     bucketed,
+    stored_id,
 )
 from settings import Settings
 
@@ -148,18 +149,18 @@ def _last_reminders(session: Session, occurrence_ids: list[int]) -> dict[int, da
         return last
     for occ_id, sent_at in session.exec(
         select(Notification.occurrence_id, Notification.sent_at).where(
-            Notification.occurrence_id.in_(occurrence_ids), Notification.kind.in_(CHASING_KINDS),
+            col(Notification.occurrence_id).in_(occurrence_ids), col(Notification.kind).in_(CHASING_KINDS),
             Notification.status == NotificationStatus.SENT,
         )
     ):
-        if sent_at is not None and (occ_id not in last or as_utc(sent_at) > last[occ_id]):
+        if occ_id is not None and sent_at is not None and (occ_id not in last or as_utc(sent_at) > last[occ_id]):
             last[occ_id] = as_utc(sent_at)
     missing = [i for i in occurrence_ids if i not in last]
     if missing:
         for occ_id, at in session.exec(
-            select(Event.occurrence_id, Event.at).where(Event.occurrence_id.in_(missing), Event.kind.in_(CHASING_KINDS))
+            select(Event.occurrence_id, Event.at).where(col(Event.occurrence_id).in_(missing), col(Event.kind).in_(CHASING_KINDS))
         ):
-            if at is not None and (occ_id not in last or as_utc(at) > last[occ_id]):
+            if occ_id is not None and at is not None and (occ_id not in last or as_utc(at) > last[occ_id]):
                 last[occ_id] = as_utc(at)
     return last
 
@@ -185,7 +186,7 @@ def leader_digest(session: Session, rows: list[Notification], *, org: Organisati
         select(Notification).where(
             Notification.organisation_id == org.id, Notification.kind == "escalation",
             Notification.recipient_email == recipient_email,
-            (Notification.status == NotificationStatus.SENT) | Notification.id.in_(new_ids),
+            (col(Notification.status) == NotificationStatus.SENT) | col(Notification.id).in_(new_ids),
         )
     ))
     level_of: dict[int, int] = {}
@@ -199,18 +200,18 @@ def leader_digest(session: Session, rows: list[Notification], *, org: Organisati
         level_of[esc.occurrence_id] = max(level_of.get(esc.occurrence_id, 0), esc.level)
         if esc.id in new_ids:
             new_occ.add(esc.occurrence_id)
-    occurrences = list(session.exec(select(Occurrence).where(Occurrence.id.in_(list(level_of))))) if level_of else []
+    occurrences = list(session.exec(select(Occurrence).where(col(Occurrence.id).in_(list(level_of))))) if level_of else []
     # Still open and still late: done, submitted or extended past today drop out of the digest.
     occurrences = [o for o in occurrences if OccurrenceStatus(o.status) == OccurrenceStatus.OPEN
                    and o.effective_due < today]
     found = {o.id for o in occurrences}
     loose.extend(r for r in rows if r.occurrence_id is not None and r.occurrence_id not in found
                  and r.occurrence_id not in level_of)
-    tasks = {t.id: t for t in session.exec(select(Task).where(Task.id.in_([o.task_id for o in occurrences])))} if occurrences else {}
-    plans = {p.id: p for p in session.exec(select(Plan).where(Plan.id.in_([t.plan_id for t in tasks.values()])))} if tasks else {}
-    units = _unit_names(session, org.id)
+    tasks = {t.id: t for t in session.exec(select(Task).where(col(Task.id).in_([o.task_id for o in occurrences])))} if occurrences else {}
+    plans = {p.id: p for p in session.exec(select(Plan).where(col(Plan.id).in_([t.plan_id for t in tasks.values()])))} if tasks else {}
+    units = _unit_names(session, stored_id(org))
     officers = {o.username: o.full_name for o in session.exec(select(Officer).where(Officer.organisation_id == org.id))}
-    last = _last_reminders(session, [o.id for o in occurrences])
+    last = _last_reminders(session, [stored_id(o) for o in occurrences])
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for occ in occurrences:
         task = tasks.get(occ.task_id)
@@ -226,8 +227,8 @@ def leader_digest(session: Session, rows: list[Notification], *, org: Organisati
             "period": recurring_period(occ.period), "due": due.isoformat(),
             "days_overdue": days_overdue(due, today),
             "working_days_overdue": max(0, calendar.working_days_between(due, today)),
-            "last_reminder": _local_text(last.get(occ.id), tz),
-            "level": level_of.get(occ.id, 0), "new": occ.id in new_occ,
+            "last_reminder": _local_text(last.get(stored_id(occ)), tz),
+            "level": level_of.get(stored_id(occ), 0), "new": occ.id in new_occ,
             "reassigned_to": ", ".join(officers.get(u, u) for u in (occ.lead_username or "").split(",") if u),
             "other_units": leads[1:],
             "link": f"{base_url.rstrip('/')}/tasks/{task.id}",
@@ -244,7 +245,7 @@ def leader_digest(session: Session, rows: list[Notification], *, org: Organisati
             "link": values["link"], "indicator": bool(ctx.get("indicator_id")),
         })
     ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), vietnamese_sort_key(kv[0])))
-    group_list = [{"unit": unit, "items": sorted(items, key=lambda i: (-i["days_overdue"], str(i["task_code"])))}
+    group_list: list[dict[str, Any]] = [{"unit": unit, "items": sorted(items, key=lambda i: (-i["days_overdue"], str(i["task_code"])))}
                   for unit, items in ordered]
     total = sum(len(g["items"]) for g in group_list)
     indicators = sum(1 for g in group_list for i in g["items"] if i.get("indicator"))
@@ -279,11 +280,11 @@ def first_working_day_of_week(day: date, calendar: WorkCalendar) -> date | None:
 def weekly_summary_context(session: Session, org: Organisation, today: date) -> dict[str, Any]:
     """The plan state of one organisation as JSON-able data for the weekly summary."""
     tz = org.timezone or "Asia/Ho_Chi_Minh"
-    units = _unit_names(session, org.id)
+    units = _unit_names(session, stored_id(org))
     rows = session.exec(
         select(Occurrence, Task, Plan)
-        .join(Task, Task.id == Occurrence.task_id)
-        .join(Plan, Plan.id == Task.plan_id)
+        .join(Task, col(Task.id) == Occurrence.task_id)
+        .join(Plan, col(Plan.id) == Task.plan_id)
         .where(Occurrence.organisation_id == org.id, Plan.status == PlanStatus.ACTIVE,
                Task.status == TaskStatus.ACTIVE, bucketed())  # progress updates are counted apart
     ).all()
@@ -298,7 +299,7 @@ def weekly_summary_context(session: Session, org: Organisation, today: date) -> 
         completed = local_date(occ.completed_at, tz)
         if completed is not None and completed > week_ago and status in (OccurrenceStatus.DONE, OccurrenceStatus.SUBMITTED):
             done_this_week += 1
-        item = {"task_code": task.code, "task_title": " ".join(task.title.split()),
+        item: dict[str, Any] = {"task_code": task.code, "task_title": " ".join(task.title.split()),
                 "period": recurring_period(occ.period),
                 "due": due.isoformat(), "task_id": task.id,
                 "units": [units.get(c, c) for c in task.lead_units or []]}
@@ -345,7 +346,7 @@ def _coordinators(session: Session, org_id: int) -> list[Officer]:
         standing = {p.standing_unit_id for p in session.exec(select(Plan).where(
             Plan.organisation_id == org_id, Plan.status == PlanStatus.ACTIVE)) if p.standing_unit_id}
         linked = {link.officer_id for link in session.exec(
-            select(OfficerUnit).where(OfficerUnit.unit_id.in_(standing)))} if standing else set()
+            select(OfficerUnit).where(col(OfficerUnit.unit_id).in_(standing)))} if standing else set()
         chosen = [o for o in officers if o.id in linked]
     return [o for o in chosen if o.email]
 
@@ -374,14 +375,14 @@ def enqueue_weekly_summaries(engine: Engine, settings: Settings, now: datetime) 
                 continue
             iso = local.date().isocalendar()
             context: dict[str, Any] | None = None
-            for officer in _coordinators(session, org.id):
+            for officer in _coordinators(session, stored_id(org)):
                 key = f"weekly-summary/{org.code}/{iso.year}-W{iso.week:02d}:{officer.username}"
                 if session.exec(select(Notification.id).where(Notification.idempotency_key == key)).first():
                     continue
                 if context is None:
                     context = weekly_summary_context(session, org, local.date())
                 session.add(Notification(
-                    organisation_id=org.id, idempotency_key=key, recipient_id=officer.id,
+                    organisation_id=stored_id(org), idempotency_key=key, recipient_id=officer.id,
                     recipient_email=officer.email, recipient_name=officer.full_name,
                     kind="weekly_summary", level=0, not_before=now,
                     context={**context, "recipient_name": officer.full_name,

@@ -25,14 +25,14 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import Table, bindparam, or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.calendar import WorkCalendar
 from domain.policy import DEFAULT_POLICY, Policy
@@ -53,6 +53,7 @@ from persistence.models import (
     PlanStatus,
     Role,
     Task,
+    stored_id,
 )
 from settings import Settings
 
@@ -186,21 +187,21 @@ def indicator_skip_reasons(session: Session, rows: list[Notification]) -> dict[i
     if not rows:
         return {}
     ids = {int(r.context["indicator_id"]) for r in rows}
-    followed = set(session.exec(select(Indicator.id).join(Plan, Plan.id == Indicator.plan_id).where(
-        Indicator.id.in_(ids), Indicator.active == True, Plan.status == PlanStatus.ACTIVE)).all())  # noqa: E712
+    followed = set(session.exec(select(Indicator.id).join(Plan, col(Plan.id) == Indicator.plan_id).where(
+        col(Indicator.id).in_(ids), Indicator.active == True, Plan.status == PlanStatus.ACTIVE)).all())  # noqa: E712
     reported = set(session.exec(select(IndicatorValue.indicator_id, IndicatorValue.period_key).where(
-        IndicatorValue.indicator_id.in_(ids))).all())
+        col(IndicatorValue.indicator_id).in_(ids))).all())
     reasons = {}
     for row in rows:
         indicator_id, period_key = int(row.context["indicator_id"]), row.context.get("period_key")
         if indicator_id not in followed:
-            reasons[row.id] = "chỉ tiêu không còn được theo dõi"
+            reasons[stored_id(row)] = "chỉ tiêu không còn được theo dõi"
         elif (indicator_id, period_key) in reported:
-            reasons[row.id] = "chỉ tiêu đã được báo cáo số liệu kỳ này"
+            reasons[stored_id(row)] = "chỉ tiêu đã được báo cáo số liệu kỳ này"
     return reasons
 
 
-_TABLE = Notification.__table__
+_TABLE: Table = Notification.__table__  # type: ignore[attr-defined]  # set on table models; SQLModel's stubs omit it
 
 
 def _claimable(now: Any) -> Any:
@@ -224,12 +225,12 @@ def skip_stale(session: Session, rows: list[Notification], now: datetime,
     if not occurrence_ids and not indicator_rows and not any(own_action(r) for r in rows):
         return rows
     occurrences = {o.id: o for o in session.exec(
-        select(Occurrence).where(Occurrence.id.in_(occurrence_ids)))} if occurrence_ids else {}
+        select(Occurrence).where(col(Occurrence.id).in_(occurrence_ids)))} if occurrence_ids else {}
     by_reason: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         reason = skip_reason(row, occurrences.get(row.occurrence_id) if row.occurrence_id else None)
         if reason is not None:
-            by_reason[reason].append(row.id)
+            by_reason[reason].append(stored_id(row))
     for row_id, reason in indicator_skip_reasons(session, indicator_rows).items():
         by_reason[reason].append(row_id)
     if not by_reason:
@@ -256,9 +257,9 @@ def select_due(session: Session, settings: Settings, now: datetime, report: Disp
     rows = list(session.exec(
         select(Notification)
         .where(Notification.status == NotificationStatus.PENDING,
-               or_(Notification.not_before.is_(None), Notification.not_before <= now),
-               or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now))
-        .order_by(Notification.id)
+               or_(col(Notification.not_before).is_(None), col(Notification.not_before) <= now),
+               or_(col(Notification.next_attempt_at).is_(None), col(Notification.next_attempt_at) <= now))
+        .order_by(col(Notification.id))
         .limit(settings.notify_batch_limit)
     ))
     return skip_stale(session, rows, now, report)
@@ -319,20 +320,20 @@ def plan_policies(session: Session, rows: Iterable[Notification]) -> dict[tuple[
     parsed: dict[str, Policy] = {}
     policies: dict[tuple[str, int], Policy] = {}
 
-    def parse(stored: dict) -> Policy:
+    def parse(stored: Mapping[str, Any]) -> Policy:
         key = json.dumps(stored, sort_keys=True)
         if key not in parsed:
-            parsed[key] = Policy.from_dict(stored)
+            parsed[key] = Policy.from_dict(dict(stored))
         return parsed[key]
 
     if task_ids:
         for task_id, stored in session.exec(
-                select(Task.id, Plan.policy).join(Plan, Task.plan_id == Plan.id).where(Task.id.in_(task_ids))):
-            if stored:  # a plan without a policy of its own: the default
+                select(Task.id, Plan.policy).join(Plan, col(Task.plan_id) == Plan.id).where(col(Task.id).in_(task_ids))):
+            if stored and task_id is not None:  # (ids read from the DB are never None)  # a plan without a policy of its own: the default
                 policies[("task", task_id)] = parse(stored)
     if plan_ids:
-        for plan_id, stored in session.exec(select(Plan.id, Plan.policy).where(Plan.id.in_(plan_ids))):
-            if stored:
+        for plan_id, stored in session.exec(select(Plan.id, Plan.policy).where(col(Plan.id).in_(plan_ids))):
+            if stored and plan_id is not None:
                 policies[("plan", plan_id)] = parse(stored)
     return policies
 
@@ -468,12 +469,12 @@ def plan_run(session: Session, settings: Settings, now: datetime, report: Dispat
     rows = select_due(session, settings, now, report)
     if not rows:
         return []
-    orgs = {o.id: OrgClock(o, now, settings) for o in session.exec(
-        select(Organisation).where(Organisation.id.in_({r.organisation_id for r in rows})))}
+    orgs = {stored_id(o): OrgClock(o, now, settings) for o in session.exec(
+        select(Organisation).where(col(Organisation.id).in_({r.organisation_id for r in rows})))}
     rows = open_rows(session, rows, orgs, now, report)
     recipient_ids = {r.recipient_id for r in rows if r.recipient_id is not None}
     officers = {o.id: o for o in session.exec(
-        select(Officer).where(Officer.id.in_(recipient_ids)))} if recipient_ids else {}
+        select(Officer).where(col(Officer.id).in_(recipient_ids)))} if recipient_ids else {}
     groups: dict[tuple[int, str], list[Notification]] = defaultdict(list)
     for row in rows:
         groups[(row.organisation_id, row.recipient_email.strip().lower())].append(row)
@@ -562,7 +563,7 @@ def release(engine: Engine, row_ids: list[int]) -> None:
     with Session(engine) as session:
         session.execute(
             update(Notification)
-            .where(Notification.id.in_(row_ids), Notification.status == NotificationStatus.PENDING)
+            .where(col(Notification.id).in_(row_ids), col(Notification.status) == NotificationStatus.PENDING)
             .values(next_attempt_at=None)
             .execution_options(synchronize_session=False)
         )
@@ -573,7 +574,7 @@ def mark_failed(engine: Engine, settings: Settings, row_ids: list[int], error: s
                 now: datetime, report: DispatchReport) -> None:
     """Back off (or give up on a permanent refusal after enough attempts); the rows stay."""
     with Session(engine) as session:
-        rows = list(session.exec(select(Notification).where(Notification.id.in_(row_ids))))
+        rows = list(session.exec(select(Notification).where(col(Notification.id).in_(row_ids))))
         for row in rows:
             if NotificationStatus(row.status) != NotificationStatus.PENDING:
                 continue

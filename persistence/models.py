@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import JSON, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 # One vocabulary (domain.vocabulary), re-exported for the tables that store it.
 from domain.vocabulary import Delivery, OccurrenceKind, OccurrenceStatus, Role  # noqa: F401
@@ -21,6 +21,29 @@ from domain.vocabulary import Delivery, OccurrenceKind, OccurrenceStatus, Role  
 def utcnow() -> datetime:
     """Timezone-aware now in UTC (DB timestamps are stored in UTC)."""
     return datetime.now(UTC)
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: _Stored) -> int:
+    """The id of a row read from the database (or flushed): the one place that says it is set."""
+    if row.id is None:
+        raise ValueError(f"Bản ghi {type(row).__name__} chưa được lưu vào cơ sở dữ liệu nên chưa có mã (id).")
+    return row.id
+
+
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+def stored_row(session: Session, model: type[_Row], row_id: int) -> _Row:
+    """The row ``row_id`` of ``model``, which must exist (a foreign key names it, or this run stored it)."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise LookupError(f"Không tìm thấy bản ghi {model.__name__} có mã {row_id} trong cơ sở dữ liệu.")
+    return row
 
 
 

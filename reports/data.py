@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.completion import Window, classify_as_of, completed, completion_rate
 from domain.evidence import describe_evidence
 from domain.status import Bucket, Counts, local_date
 from domain.text import fold
 from domain.vocabulary import REFORM_AREAS, Area, EventKind, OccurrenceKind, OccurrenceStatus, ProgressStatus, ReviewStatus
-from persistence.models import Event, Occurrence, Organisation, Plan, ProgressUpdate, Task, TaskStatus, Unit
+from persistence.models import Event, Occurrence, Organisation, Plan, ProgressUpdate, Task, TaskStatus, Unit, stored_id
 from persistence.progress import reporting_calendar
 from reports.periods import ReportPeriod, next_period
 
@@ -192,24 +192,24 @@ def collect(session: Session, plan: Plan, period: ReportPeriod, tz: str = "Asia/
     following = next_period(period, reporting_calendar(org) if org else None)
     units = dict(session.exec(select(Unit.code, Unit.name).where(Unit.organisation_id == plan.organisation_id)).all())
     tasks = list(session.exec(
-        select(Task).where(Task.plan_id == plan.id, Task.status == TaskStatus.ACTIVE).order_by(Task.id)
+        select(Task).where(Task.plan_id == plan.id, Task.status == TaskStatus.ACTIVE).order_by(col(Task.id))
     ).all())
     task_ids = [t.id for t in tasks]
     occurrences: dict[int, list[Occurrence]] = {}
-    for occ in session.exec(select(Occurrence).join(Task, Task.id == Occurrence.task_id)
-                            .where(Task.plan_id == plan.id).order_by(Occurrence.due)):
+    for occ in session.exec(select(Occurrence).join(Task, col(Task.id) == Occurrence.task_id)
+                            .where(Task.plan_id == plan.id).order_by(col(Occurrence.due))):
         occurrences.setdefault(occ.task_id, []).append(occ)
     updates: dict[int, ProgressUpdate] = {}  # newest update of the period per task
-    for update in session.exec(select(ProgressUpdate).join(Task, Task.id == ProgressUpdate.task_id)
-                               .where(Task.plan_id == plan.id, ProgressUpdate.period_key == period.key)
-                               .order_by(ProgressUpdate.submitted_at, ProgressUpdate.id)):
-        updates[update.task_id] = update
+    for newer in session.exec(select(ProgressUpdate).join(Task, col(Task.id) == ProgressUpdate.task_id)
+                              .where(Task.plan_id == plan.id, ProgressUpdate.period_key == period.key)
+                              .order_by(col(ProgressUpdate.submitted_at), col(ProgressUpdate.id))):
+        updates[newer.task_id] = newer
     reasons: dict[int, list[str]] = {}  # occurrence id -> reasons given (extension requests, returns)
     if task_ids:
-        for event in session.exec(select(Event).join(Task, Task.id == Event.task_id).where(
+        for event in session.exec(select(Event).join(Task, col(Task.id) == Event.task_id).where(
             Task.plan_id == plan.id,
-            Event.kind.in_([EventKind.EXTENSION_REQUESTED.value, EventKind.COMPLETION_REJECTED.value]),
-        ).order_by(Event.at)):
+            col(Event.kind).in_([EventKind.EXTENSION_REQUESTED.value, EventKind.COMPLETION_REJECTED.value]),
+        ).order_by(col(Event.at))):
             reason = str((event.data or {}).get("reason") or "").strip()
             day = local_date(event.at, tz)
             if reason and event.occurrence_id is not None and (day is None or day <= cutoff):
@@ -229,7 +229,7 @@ def collect(session: Session, plan: Plan, period: ReportPeriod, tz: str = "Asia/
         area = task.area if task.area in sections else Area.KHAC.value
         section = sections[area]
         section.tasks += 1
-        own = [o for o in occurrences.get(task.id, []) if o.status != OccurrenceStatus.CANCELLED]
+        own = [o for o in occurrences.get(stored_id(task), []) if o.status != OccurrenceStatus.CANCELLED]
         deadlines = [o for o in own if (o.kind or OccurrenceKind.DEADLINE.value) == OccurrenceKind.DEADLINE.value]
         in_window = [o for o in deadlines if o.effective_due in window]
         results: list[str] = []
@@ -257,7 +257,7 @@ def collect(session: Session, plan: Plan, period: ReportPeriod, tz: str = "Asia/
                 days = (cutoff - occ.effective_due).days
                 data.shortcomings.append(Shortcoming(
                     task.code, task.title, lead, f"Quá hạn {days} ngày (hạn {occ.effective_due:%d/%m/%Y}), chưa hoàn thành",
-                    "; ".join(reasons.get(occ.id, [])),
+                    "; ".join(reasons.get(stored_id(occ), [])),
                 ))
                 results.append(f"{occ.period}: quá hạn, chưa hoàn thành")
             elif bucket is Bucket.ON_TRACK:
@@ -271,7 +271,7 @@ def collect(session: Session, plan: Plan, period: ReportPeriod, tz: str = "Asia/
                     data.shortcomings.append(Shortcoming(
                         task.code, task.title, lead,
                         f"Chưa hoàn thành từ kỳ trước (hạn {occ.effective_due:%d/%m/%Y})",
-                        "; ".join(reasons.get(occ.id, [])),
+                        "; ".join(reasons.get(stored_id(occ), [])),
                     ))
         # Done early: due after the window but completed inside it — a result of this period,
         # though not in the rate (which counts what fell due in the window).
@@ -290,7 +290,7 @@ def collect(session: Session, plan: Plan, period: ReportPeriod, tz: str = "Asia/
         if not deadlines:
             data.continuous_tasks += 1
 
-        update = updates.get(task.id)
+        update = updates.get(stored_id(task))
         if update is not None:
             review = update.review_status
             if review == ReviewStatus.ACCEPTED.value:
@@ -345,7 +345,7 @@ def _final_state(data: ReportData, tasks: list[Task], occurrences: dict[int, lis
     for task in tasks:
         if not is_cchc_report_task(task):
             continue
-        for occ in occurrences.get(task.id, []):
+        for occ in occurrences.get(stored_id(task), []):
             # The report of a period is due after its window closes, by the 20th of the last month
             # (or a little later when the province sets its own date).
             if not (period.window.end < occ.effective_due <= date.fromordinal(period.due.toordinal() + 31)):

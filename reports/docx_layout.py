@@ -8,6 +8,7 @@ two-column table (issuer | national motto), each with a short rule under it.
 from __future__ import annotations
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -19,7 +20,7 @@ FONT = "Times New Roman"
 BODY_PT = 14
 
 
-def new_document() -> Document:
+def new_document() -> DocxDocument:
     """An empty A4 document with the decree's margins and Times New Roman everywhere."""
     doc = Document()
     section = doc.sections[0]

@@ -326,8 +326,8 @@ def draft_report(session: Session, plan: Plan, period: ReportPeriod, tz: str = "
     try:
         from reports.indicators import indicator_lines
     except ImportError:  # pragma: no cover - indicators are optional in the draft
-        indicator_lines = None
-    if indicator_lines is not None:
+        pass
+    else:
         data.indicators = indicator_lines(session, plan, period.key)
     return data, render(data)
 

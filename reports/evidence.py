@@ -17,7 +17,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.text import fold
 from domain.vocabulary import Area, ReviewStatus
@@ -56,22 +56,22 @@ def collect_entries(session: Session, plan: Plan, year: int) -> list[PackEntry]:
     """Evidence of ``year``: confirmed completions due that year, accepted updates of its periods, indicator values."""
     tasks = {t.id: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
     entries: list[PackEntry] = []
-    for occ in session.exec(select(Occurrence).join(Task, Task.id == Occurrence.task_id)
+    for occ in session.exec(select(Occurrence).join(Task, col(Task.id) == Occurrence.task_id)
                             .where(Task.plan_id == plan.id, Occurrence.status == OccurrenceStatus.DONE)
-                            .order_by(Occurrence.due)):
+                            .order_by(col(Occurrence.due))):
         if occ.evidence and occ.due.year == year:
             task = tasks[occ.task_id]
             entries.append(PackEntry(task.area, task.code, task.title, occ.period, _reference(occ.evidence),
                                      occ.evidence.get("file"), occ.evidence.get("file_name")))
-    for update in session.exec(select(ProgressUpdate).join(Task, Task.id == ProgressUpdate.task_id)
+    for update in session.exec(select(ProgressUpdate).join(Task, col(Task.id) == ProgressUpdate.task_id)
                                .where(Task.plan_id == plan.id, ProgressUpdate.review_status == ReviewStatus.ACCEPTED.value)
-                               .order_by(ProgressUpdate.submitted_at)):
+                               .order_by(col(ProgressUpdate.submitted_at))):
         if update.evidence and _in_year(year, update.period_key):
             task = tasks[update.task_id]
             entries.append(PackEntry(task.area, task.code, task.title, update.period_key,
                                      _reference(update.evidence), update.evidence.get("file"),
                                      update.evidence.get("file_name")))
-    for value, ind in session.exec(select(IndicatorValue, Indicator).join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+    for value, ind in session.exec(select(IndicatorValue, Indicator).join(Indicator, col(Indicator.id) == IndicatorValue.indicator_id)
                                    .where(Indicator.plan_id == plan.id)):
         if value.evidence and _in_year(year, value.period_key):
             entries.append(PackEntry(ind.area or Area.KHAC.value, ind.code, f"Chỉ tiêu: {ind.text}", value.period_key,

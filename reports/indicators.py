@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.indicators import (
     COMPARATOR_TEXT,
@@ -30,7 +30,7 @@ from domain.indicators import (
     target_phrase,
     value_text,
 )
-from persistence.models import Indicator, IndicatorValue, Plan, Task, TaskStatus, Unit, utcnow
+from persistence.models import Indicator, IndicatorValue, Plan, Task, TaskStatus, Unit, stored_id, utcnow
 
 
 class IndicatorError(ValueError):
@@ -61,7 +61,7 @@ def store_indicators(session: Session, plan: Plan, review: Any, resolve_unit: An
     Values already reported are kept: an indicator keeps its code while the review's
     order of targets does not change.
     """
-    tasks = session.exec(select(Task).where(Task.plan_id == plan.id, Task.status == TaskStatus.ACTIVE).order_by(Task.id))
+    tasks = session.exec(select(Task).where(Task.plan_id == plan.id, Task.status == TaskStatus.ACTIVE).order_by(col(Task.id)))
     owners = owner_by_area((task.area, unit) for task in tasks for unit in task.lead_units[:1])
     existing = {i.code: i for i in session.exec(select(Indicator).where(Indicator.plan_id == plan.id))}
     stored: list[Indicator] = []
@@ -71,7 +71,7 @@ def store_indicators(session: Session, plan: Plan, review: Any, resolve_unit: An
         source = getattr(item, "source", None)
         for index, clause in enumerate(clauses):
             code = indicator_code(number, index, len(clauses))
-            row = existing.pop(code, None) or Indicator(organisation_id=plan.organisation_id, plan_id=plan.id, code=code, text=clause)
+            row = existing.pop(code, None) or Indicator(organisation_id=plan.organisation_id, plan_id=stored_id(plan), code=code, text=clause)
             target = parse_target(clause)
             area = getattr(item, "area", None) or _guess_area(clause) or _guess_area(text)
             owner = getattr(item, "owner", None)
@@ -114,7 +114,7 @@ def report_value(
     row = session.exec(select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id,
                                                     IndicatorValue.period_key == period_key)).first()
     if row is None:
-        row = IndicatorValue(organisation_id=indicator.organisation_id, indicator_id=indicator.id, period_key=period_key,
+        row = IndicatorValue(organisation_id=indicator.organisation_id, indicator_id=stored_id(indicator), period_key=period_key,
                              reported_by=by)
     row.value, row.achieved, row.evidence, row.note = value, achieved, evidence or None, note
     row.reported_by, row.reported_at = by, utcnow()
@@ -159,15 +159,15 @@ class IndicatorLine:
 def indicator_lines(session: Session, plan: Plan, period_key: str) -> list[IndicatorLine]:
     """Every active indicator of ``plan`` with its value for ``period_key`` (or "chưa báo cáo")."""
     indicators = list(session.exec(select(Indicator).where(Indicator.plan_id == plan.id, Indicator.active == True)  # noqa: E712
-                                   .order_by(Indicator.id)))
+                                   .order_by(col(Indicator.id))))
     if not indicators:
         return []
     values = {v.indicator_id: v for v in session.exec(select(IndicatorValue).where(
-        IndicatorValue.indicator_id.in_([i.id for i in indicators]), IndicatorValue.period_key == period_key))}
+        col(IndicatorValue.indicator_id).in_([i.id for i in indicators]), IndicatorValue.period_key == period_key))}
     units = dict(session.exec(select(Unit.code, Unit.name).where(Unit.organisation_id == plan.organisation_id)).all())
     lines = []
     for ind in indicators:
-        v = values.get(ind.id)
+        v = values.get(stored_id(ind))
         status = status_of(target_of(ind), v.value if v else None, v.achieved if v else None, v is not None)
         if v is None:
             actual = ""

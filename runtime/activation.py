@@ -24,7 +24,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from persistence.db import create_schema, make_engine, session_scope
-from persistence.models import Occurrence, OccurrenceKind, OccurrenceStatus, Task, TaskStatus, utcnow
+from persistence.models import Occurrence, OccurrenceKind, OccurrenceStatus, Task, TaskStatus, stored_id, stored_row, utcnow
 from persistence.plan_store import PlanConflict, StoredTask, find_plan, plan_label, store_tasks, upsert_plan
 from persistence.progress import sync_plan_progress
 from runtime import workflow_bridge as bridge
@@ -131,7 +131,7 @@ def store(
         if standing:
             unit = org_config.resolve_unit(standing)
             if unit is not None:
-                plan.standing_unit_id = bridge.unit_id(session, org.id, unit.code)
+                plan.standing_unit_id = bridge.unit_id(session, stored_id(org), unit.code)
         removed_before = set(session.exec(
             select(Task.id).where(Task.plan_id == plan.id, Task.status == TaskStatus.CANCELLED)
         ))
@@ -140,7 +140,7 @@ def store(
             bridge.workflow_id_for, org.code,
         )
         _reopen_restored(session, [s for s in stored if s.task_id in removed_before and s.change == "changed"])
-        cancelled = [(s.code, session.get(Task, s.task_id).title) for s in stored if s.change == "removed"]
+        cancelled = [(s.code, stored_row(session, Task, s.task_id).title) for s in stored if s.change == "removed"]
         if cancelled and not confirm_cancel:
             raise ConfirmationRequired(plan_name(plan), cancelled)
         sync_plan_progress(session, org, plan, stored)  # the reporting cycle (persistence.progress)
@@ -259,7 +259,7 @@ async def start_indicator_chase(client: Client, settings: Settings, engine: Engi
         org = session.get(Organisation, plan.organisation_id)
         if not has_indicators or org is None:
             return None
-        params = IndicatorChaseInput(organisation_id=org.id, plan_id=plan.id,
+        params = IndicatorChaseInput(organisation_id=stored_id(org), plan_id=stored_id(plan),
                                      workflow_id=indicator_chase_id(org.code, plan.code))
     return await typed_client.start_indicator_chase(client, params, task_queue=settings.task_queue)
 
@@ -269,7 +269,7 @@ async def start_indicator_chases(client: Client, settings: Settings, engine: Eng
     from persistence.models import Plan, PlanStatus
 
     with Session(engine) as session:
-        plan_ids = list(session.exec(select(Plan.id).where(Plan.status == PlanStatus.ACTIVE)))
+        plan_ids = [stored_id(p) for p in session.exec(select(Plan).where(Plan.status == PlanStatus.ACTIVE))]
     started = 0
     for plan_id in plan_ids:
         if await start_indicator_chase(client, settings, engine, plan_id) == "started":
@@ -313,7 +313,7 @@ async def activate_loaded(
                           org_config.work_calendar())
     report = ActivationReport(plan_code=plan.code, organisation_code=org.code, plan_name=plan_name(plan))
     with Session(engine) as session:
-        report.cancelled_tasks = [(s.code, session.get(Task, s.task_id).title) for s in stored if s.change == "removed"]
+        report.cancelled_tasks = [(s.code, stored_row(session, Task, s.task_id).title) for s in stored if s.change == "removed"]
     report.workflows = {s.code: s.workflow_id for s in stored if s.change != "removed"}
     report.counts = await start_workflows(
         client, settings, engine, plan, org, stored, concurrency=concurrency, console=console

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.catch_up import (
     DEFAULT_GRACE_WORKING_DAYS,
@@ -65,7 +65,7 @@ def preview(engine: Engine, review: Any, org_config: Any, today: date) -> list[P
         except PlanConflict:
             plan = None  # activation refuses it, naming both plans
         if plan:
-            rows = session.exec(select(Task.code, Occurrence).join(Occurrence, Occurrence.task_id == Task.id)
+            rows = session.exec(select(Task.code, Occurrence).join(Occurrence, col(Occurrence.task_id) == Task.id)
                                 .where(Task.plan_id == plan.id))
             known = {(task_code, occ.key): occ for task_code, occ in rows}
     periods = []
@@ -93,8 +93,8 @@ def apply(engine: Engine, task_ids: list[int], catch_up: CatchUp, calendar: Any)
     counts: Counter = Counter()
     with Session(engine) as session:
         rows = session.exec(
-            select(Task, Occurrence).join(Occurrence, Occurrence.task_id == Task.id)
-            .where(Task.id.in_(task_ids), Task.status == TaskStatus.ACTIVE)  # type: ignore[attr-defined]
+            select(Task, Occurrence).join(Occurrence, col(Occurrence.task_id) == Task.id)
+            .where(col(Task.id).in_(task_ids), Task.status == TaskStatus.ACTIVE)
         ).all()
         by_key = {(task.code, occ.key): (task, occ) for task, occ in rows}
         periods = [

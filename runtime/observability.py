@@ -25,7 +25,7 @@ from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.clock import as_utc
 from persistence.models import Notification, NotificationStatus, Organisation
@@ -141,13 +141,13 @@ class OutboxCollector:
             with Session(self.engine) as session:
                 codes = dict(session.exec(select(Organisation.id, Organisation.code)).all())
                 rows = session.exec(
-                    select(Notification.organisation_id, Notification.status, func.count(Notification.id))
-                    .group_by(Notification.organisation_id, Notification.status)
+                    select(Notification.organisation_id, Notification.status, func.count(col(Notification.id)))
+                    .group_by(col(Notification.organisation_id), col(Notification.status))
                 ).all()
                 first = session.exec(
                     select(Notification.organisation_id, func.min(Notification.created_at))
                     .where(Notification.status == NotificationStatus.PENDING)
-                    .group_by(Notification.organisation_id)
+                    .group_by(col(Notification.organisation_id))
                 ).all()
         except Exception:  # noqa: BLE001 - a scrape must not fail because the database is down
             up.add_metric([], 0)

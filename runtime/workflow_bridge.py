@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from temporalio.client import WorkflowHandle
 
 from contracts.task_workflow import Cancel, ReviewCompletion, SubmitCompletion, TaskWorkflowInput, workflow_id_for
-from persistence.models import Organisation, Plan, Task, Unit
+from persistence.models import Organisation, Plan, Task, Unit, stored_id, stored_row
 from workflows import client as task_client
 from workflows.task import TaskWorkflow
 
@@ -33,11 +33,13 @@ def unit_id(session: Session, organisation_id: int, code: str) -> int | None:
 def build_input(engine: Engine, task_id: int, *, roll_over: bool = True) -> TaskWorkflowInput:
     """The TaskWorkflowInput of a stored task: IDs only, the workflow loads the rest."""
     with Session(engine) as session:
-        task = session.get(Task, task_id)
-        plan = session.get(Plan, task.plan_id)
-        org = session.get(Organisation, task.organisation_id)
+        task = stored_row(session, Task, task_id)
+        plan = stored_row(session, Plan, task.plan_id)
+        org = stored_row(session, Organisation, task.organisation_id)
+        if task.workflow_id is None:
+            raise ValueError(f"Nhiệm vụ {task.code} chưa có mã workflow (workflow_id) trong cơ sở dữ liệu.")
         return TaskWorkflowInput(
-            organisation_id=org.id, task_id=task.id, workflow_id=task.workflow_id, plan_id=plan.id,
+            organisation_id=stored_id(org), task_id=stored_id(task), workflow_id=task.workflow_id, plan_id=stored_id(plan),
             organisation_code=org.code, plan_code=plan.code, task_code=task.code, revision=task.revision,
             plan_year=plan.year, roll_over=roll_over,
         )

@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 
 from contracts.task_workflow import is_progress_key
 from persistence.db import create_schema, make_engine, session_scope
-from persistence.models import Notification, Occurrence, Organisation, Plan, Task
+from persistence.models import Notification, Occurrence, Organisation, Plan, Task, stored_row
 from runtime import workflow_bridge as bridge
 from runtime.activation import load_inputs, start_workflows, store
 from runtime.devserver import find_binary
@@ -49,7 +49,7 @@ def _apply_shift(engine, org_id: int, shift: CalendarShift) -> None:
     if shift.days == 0:
         return
     with session_scope(engine) as session:
-        org = session.get(Organisation, org_id)
+        org = stored_row(session, Organisation, org_id)
         org.extra_days_off = [d.isoformat() for d in shift.extra_days_off]
         org.makeup_working_days = [d.isoformat() for d in shift.makeup_working_days]
         session.add(org)
@@ -65,7 +65,7 @@ def _timeline(engine, shift: CalendarShift, tz: ZoneInfo, horizon: datetime) -> 
     with Session(engine) as session:
         tasks = {t.id: t.code for t in session.exec(select(Task))}
         periods = {o.id: o.period for o in session.exec(select(Occurrence))}
-        for row in session.exec(select(Notification).where(Notification.kind.in_(KINDS))):
+        for row in session.exec(select(Notification).where(col(Notification.kind).in_(KINDS))):
             grouped[row.idempotency_key.rsplit(":", 1)[0]].append(row)
     entries, names = [], {}
     for rows in grouped.values():
@@ -137,7 +137,7 @@ def _plan_indicator_reports(engine, plan_id: int, seed: int, complete_on_time: f
 
     outcomes: Counter = Counter()
     with Session(engine) as session:
-        plan = session.get(Plan, plan_id)
+        plan = stored_row(session, Plan, plan_id)
         indicators = list(session.exec(select(Indicator).where(Indicator.plan_id == plan_id,
                                                                Indicator.active == True)))  # noqa: E712
         periods = chased_periods(session, plan)
@@ -157,7 +157,7 @@ def _report_indicator(engine, indicator_id: int, act: OwnerAction) -> None:
     from reports.indicators import report_value
 
     with session_scope(engine) as session:
-        indicator = session.get(Indicator, indicator_id)
+        indicator = stored_row(session, Indicator, indicator_id)
         numeric = indicator.target_value is not None and bool(indicator.comparator)
         report_value(session, indicator, act.occurrence_key.removesuffix(".indicator"),
                      value=indicator.target_value if numeric else None, achieved=None if numeric else True,
@@ -219,6 +219,7 @@ async def simulate(
                 outcomes[act.outcome] += 1
                 if act.at is not None:
                     actions.append((act.at + shift.delta, "submit", workflow_id, act))
+                if act.confirm_at is not None:  # set with ``at``: the coordinator confirms what was submitted
                     actions.append((act.confirm_at + shift.delta, "confirm", workflow_id, act))
             indicator_outcomes = _plan_indicator_reports(engine, plan.id, seed, complete_on_time, real_calendar, tz,
                                                          shift, actions)
