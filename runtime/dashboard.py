@@ -49,9 +49,8 @@ async def serve_dashboard(settings: Settings) -> None:
     config = uvicorn.Config(APP, factory=True, host=settings.web_host, port=settings.web_port,
                             log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
-    # The caller owns SIGINT/SIGTERM. uvicorn < 0.29 only: newer ones take the signals in
-    # Server.capture_signals() and have no such attribute, so this line no longer does anything.
-    server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]  # gone from uvicorn >= 0.29
+    # uvicorn (>= 0.29) takes SIGINT/SIGTERM only while it serves and hands them back to the
+    # caller's handlers afterwards; cancelling the task stops it.
     print(f"Bảng điều khiển: {settings.base_url}", flush=True)
     await server.serve()
 
