@@ -5,8 +5,8 @@ Before the embedded server was owned by one process, the command's temporary Tem
 vanished under the service that had joined it: the worker retried a dead port for ever
 and nothing was chased. Both commands run here as real processes on one data folder.
 The dev server keeps real time, so the plan's chasing runs in a fixed-offset zone where
-it is about noon now (tests/integration/support.noon_zone) and its working day starts two
-minutes after the activation: the reminder falls due once the service is running.
+it is about noon now (tests/integration/support.noon_zone) and its working day starts a
+minute after the activation: the reminder falls due once the service is running.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _files(tmp_path: Path, zone: str, now_local: datetime) -> Path:
     for officer in org["officers"]:
         officer["delivery"] = "immediate"
     (tmp_path / "org.yaml").write_text(yaml.safe_dump(org, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    start = (now_local + timedelta(minutes=2)).strftime("%H:%M")
+    start = (now_local + timedelta(minutes=1)).strftime("%H:%M")
     review = {
         "plan": {"number": "99/KH-UBND", "title": "Kế hoạch thử nhắc việc", "issuer": "UBND xã Vĩnh Lập",
                  "year": today.year},
@@ -85,7 +85,7 @@ def _body(mail) -> str:
 def test_activate_without_the_service_then_up_sends_the_reminder(tmp_path: Path) -> None:
     zone = noon_zone()
     now_local = datetime.now(UTC).astimezone(ZoneInfo(zone))
-    assert 12 <= now_local.hour < 13  # the working day set below (start +2 min, until 23:00) fits
+    assert 12 <= now_local.hour < 13  # the working day set below (start +1 min, until 23:00) fits
     review = _files(tmp_path, zone, now_local)
     data = tmp_path / "data"
     env = _env(data)
@@ -112,7 +112,7 @@ def test_activate_without_the_service_then_up_sends_the_reminder(tmp_path: Path)
         output = (tmp_path / "up.log").read_text()
         assert found, "no reminder reached the catcher:\n" + output
         sent_at = datetime.now(ZoneInfo(zone))
-        slot = now_local.replace(second=0, microsecond=0) + timedelta(minutes=2)
+        slot = now_local.replace(second=0, microsecond=0) + timedelta(minutes=1)
         assert sent_at >= slot  # it was due after the activation ended, with the service running
         assert "Traceback" not in output
     finally:

@@ -9,11 +9,15 @@ from collections import Counter
 from datetime import datetime, time
 from pathlib import Path
 
+import pytest
+
 from demo.plans import SAMPLES, prepare_review
 from domain.calendar import WorkCalendar
 from domain.organisation import load_organisation
 
 DONDOC = Path(sys.executable).parent / "dondoc"
+# `dondoc simulate` always runs on a temporary SQLite file of its own: the PostgreSQL pass would repeat it.
+pytestmark = pytest.mark.sqlite_pass_only
 
 
 def test_simulate_a_year_of_the_ngoc_lien_plan(tmp_path: Path) -> None:

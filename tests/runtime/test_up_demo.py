@@ -17,11 +17,14 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from demo.accounts import DEMO_PASSWORD
 from runtime.devserver import free_port
 
 DONDOC = Path(sys.executable).parent / "dondoc"
+# dondoc runs in a data folder of its own (SQLite) here: the PostgreSQL pass would repeat it.
+pytestmark = pytest.mark.sqlite_pass_only
 
 
 def _wait_for(url: str, process: subprocess.Popen, timeout: float) -> None:
