@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.completion import Window
-from domain.reporting import ReportingCalendar, ReportingPeriod
+from domain.reporting import ReportingCalendar, ReportingPeriod, period_label
 
-_LABELS = {"Q1": "quý I", "H1": "6 tháng đầu năm", "Q3": "quý III", "Y": "năm"}
 _KEY = re.compile(r"^(\d{4})-(Q1|H1|Q3|Y)$")
 
 
@@ -33,16 +32,9 @@ class ReportPeriod:
     due: date  # the report's due date: the organisation's report day, moved to a working day
 
     @property
-    def label(self) -> str:
-        """"quý I", "6 tháng đầu năm", "quý III", "năm"."""
-        return _LABELS[self.kind]
-
-    @property
     def title_phrase(self) -> str:
-        """"quý I năm 2026" / "năm 2026" as the report's title says it."""
-        if self.kind == "Y":
-            return f"năm {self.year}"
-        return f"{self.label} {self.year}" if self.kind == "H1" else f"{self.label} năm {self.year}"
+        """"quý I năm 2026" / "6 tháng đầu năm 2026" / "năm 2026" as the report's title says it."""
+        return period_label(self.key)
 
 
 def _shaped(period: ReportingPeriod) -> ReportPeriod:

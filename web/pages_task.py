@@ -165,6 +165,14 @@ def _own_upload(user: CurrentUser, task_id: int, path: str) -> bool:
     return len(parts) == 3 and parts[0] == str(user.organisation_id) and parts[1] == str(task_id) and ".." not in parts
 
 
+# The evidence fields a refused completion or progress form shows again as typed.
+EVIDENCE_FIELDS = ("document_number", "document_date", "link", "kept_file", "kept_file_name")
+
+
+def _typed_evidence_fields(fields: dict[str, str]) -> dict[str, str]:
+    return {name: fields.get(name, "") for name in EVIDENCE_FIELDS}
+
+
 @router.post("/tasks/{task_id}/complete", include_in_schema=False)
 async def complete(request: Request, task_id: int, user: CurrentUser = Depends(current_user)) -> Response:
     # No Form/File parameters: FastAPI would read the whole body before the login check.
@@ -173,10 +181,7 @@ async def complete(request: Request, task_id: int, user: CurrentUser = Depends(c
         return streamed
     f = streamed.fields
     occurrence, note = f.get("occurrence", ""), f.get("note", "")
-    form = FormState("complete", occurrence, {"document_number": f.get("document_number", ""),
-                                              "document_date": f.get("document_date", ""), "link": f.get("link", ""),
-                                              "note": note, "kept_file": f.get("kept_file", ""),
-                                              "kept_file_name": f.get("kept_file_name", "")})
+    form = FormState("complete", occurrence, {**_typed_evidence_fields(f), "note": note})
     if problem := note_problem(note):
         form.errors["note"] = problem
     evidence = _evidence_from_form(request, user, task_id, form, streamed)
@@ -197,10 +202,7 @@ async def submit_progress(request: Request, task_id: int, user: CurrentUser = De
     occurrence, status, result, figures = (f.get("occurrence", ""), f.get("status", ""), f.get("result", ""),
                                            f.get("figures", ""))
     form = FormState("progress", occurrence, {"status": status, "result": result, "figures": figures,
-                                              "document_number": f.get("document_number", ""),
-                                              "document_date": f.get("document_date", ""), "link": f.get("link", ""),
-                                              "kept_file": f.get("kept_file", ""),
-                                              "kept_file_name": f.get("kept_file_name", "")})
+                                              **_typed_evidence_fields(f)})
     if status not in {s.value for s in ProgressStatus}:
         form.errors["status"] = "Cần chọn tình trạng thực hiện."
     if not result.strip():
